@@ -1,10 +1,12 @@
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import pkg from './package.json' with { type: 'json' };
 
 // The app shell, the Automerge wasm and the territory outlines are precached,
 // so a phone that opened the app once works with no network at all.
 export default defineConfig({
   build: { target: 'es2022', sourcemap: false },
+  define: { __APP_VERSION__: JSON.stringify(pkg.version) },
   server: { proxy: { '/api': 'http://127.0.0.1:8080', '/health': 'http://127.0.0.1:8080' } },
   plugins: [
     VitePWA({

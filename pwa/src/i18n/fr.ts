@@ -6,6 +6,12 @@ export const fr = {
   skipToContent: 'Aller au contenu',
   loading: 'Chargement…',
 
+  net: {
+    online: 'En ligne',
+    offline: 'Hors ligne',
+    unsent: (n: number) => `${n} à envoyer`,
+  },
+
   nav: {
     label: 'Navigation principale',
     home: 'Accueil',

@@ -1,0 +1,68 @@
+// « Mes contributions »: each with where it stands — on the phone, received,
+// refused (with the server's reason) — and, once synced back, the officer's
+// processing status.
+import type { AppContext } from '../app/context';
+import { readContribution, reviewStatus } from '../documents/contribution';
+import { fr } from '../i18n/fr';
+import type { DocRecord } from '../storage/db';
+import { h } from './dom';
+import { placementLabel } from './form';
+
+export function stateLabel(rec: DocRecord): { text: string; cls: string } {
+  if (rec.sync === 'received') return { text: fr.mine.stateReceived, cls: 'received' };
+  if (rec.sync === 'refused') return { text: fr.mine.refusedReason(rec.reason ?? ''), cls: 'refused' };
+  return { text: fr.mine.stateOnPhone, cls: 'pending' };
+}
+
+export async function mineView(ctx: AppContext, root: HTMLElement): Promise<() => void> {
+  const session = await ctx.session();
+  const territory = await ctx.territory();
+  const list = h('ul', { class: 'contributions', id: 'my-contributions' });
+  root.append(h('h1', {}, fr.mine.title), list);
+
+  const render = async () => {
+    const items = (await ctx.store.loadAll('contribution'))
+      .map(({ record, doc }) => ({ record, v: readContribution(doc) }))
+      .filter(({ v }) => !session || v.author === session.user.id)
+      .sort((a, b) => b.v.created_at.localeCompare(a.v.created_at));
+    if (!items.length) {
+      list.replaceChildren(h('li', { class: 'empty' }, fr.mine.empty));
+      return;
+    }
+    list.replaceChildren(
+      ...items.map(({ record, v }) => {
+        const state = stateLabel(record);
+        const where = v.geo?.commune_name
+          ? [v.geo.commune_name, v.geo.arrondissement_name].filter(Boolean).join(' — ')
+          : v.location
+            ? placementLabel(territory.locate(v.location.lat, v.location.lon))
+            : v.declared_commune
+              ? (territory.area(v.declared_commune)?.nom ?? v.declared_commune)
+              : fr.form.noLocation;
+        const excerpt = v.text.length > 140 ? v.text.slice(0, 140) + '…' : v.text;
+        const titleId = `c-${v.id}`;
+        return h(
+          'li',
+          { class: 'card contribution', 'data-id': v.id, 'aria-labelledby': titleId },
+          h('p', { class: 'meta' }, h('strong', { id: titleId }, fr.kinds[v.kind] ?? v.kind), ' · ', where, ' · ', fr.time(new Date(v.created_at))),
+          h('p', { class: 'text' }, excerpt),
+          h(
+            'p',
+            { class: 'states' },
+            h('span', { class: `badge ${state.cls}`, 'data-state': record.sync }, state.text),
+            record.sync === 'received' || v.review
+              ? h('span', { class: 'badge review', 'data-review': reviewStatus(v) }, `${fr.mine.review} : ${fr.review[reviewStatus(v)] ?? reviewStatus(v)}`)
+              : null,
+          ),
+          h(
+            'a',
+            { href: `/contributions/${v.id}`, 'data-link': '', class: 'button secondary', 'aria-describedby': titleId },
+            fr.mine.edit,
+          ),
+        );
+      }),
+    );
+  };
+  await render();
+  return ctx.onChange(() => void render());
+}
