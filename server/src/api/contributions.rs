@@ -1,0 +1,476 @@
+//! `/api/v1/contributions`: listing, reading, the officer's review, comments
+//! and the resident's contact details — each filtered by role and territory.
+//! A contribution the caller may not read answers 404, as if it did not
+//! exist.
+
+use crate::auth::AuthUser;
+use crate::document;
+use crate::error::{ApiError, ErrorBody};
+use crate::startup::AppState;
+use crate::store::{AuditEntry, Contact, ContributionQuery};
+use crate::sync::row_visible;
+use actix_web::{delete, get, post, put, web, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use porte_voix_shared::schema::{Comment, Review};
+use porte_voix_shared::{
+    CommuneCode, Contribution, ContributionKind, Document, Principal, Role, Status,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// Filters of `GET /api/v1/contributions`.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// INSEE code; a commune includes its arrondissements (69123 = all Lyon).
+    pub commune: Option<String>,
+    pub status: Option<Status>,
+    pub kind: Option<ContributionKind>,
+    /// Theme code.
+    pub theme: Option<String>,
+    pub campaign: Option<String>,
+    /// `me`, or (officer only) a user id.
+    pub author: Option<String>,
+    /// Created at or after (RFC 3339 or YYYY-MM-DD).
+    pub from: Option<String>,
+    /// Created before (RFC 3339 or YYYY-MM-DD, exclusive).
+    pub to: Option<String>,
+    /// 1-based page number (default 1).
+    pub page: Option<usize>,
+    /// Items per page (default 50, at most 200).
+    pub per_page: Option<usize>,
+}
+
+/// One page of contributions, newest first.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ContributionPage {
+    pub items: Vec<Contribution>,
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+}
+
+fn parse_time(field: &str, v: &str) -> Result<DateTime<Utc>, ApiError> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc())
+        .map_err(|_| ApiError::BadRequest(format!("`{field}` must be RFC 3339 or YYYY-MM-DD")))
+}
+
+/// The JSON a role sees: commune staff do not see who recorded it.
+fn view(p: &Principal, mut c: Contribution) -> Contribution {
+    if p.role == Role::Commune {
+        c.author = String::new();
+    }
+    c
+}
+
+fn no_admin(p: &Principal) -> Result<(), ApiError> {
+    if p.role == Role::Admin {
+        return Err(ApiError::Forbidden(
+            "administrator accounts do not read contributions".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Loads a contribution the caller may read; 404 otherwise.
+fn readable(
+    state: &AppState,
+    p: &Principal,
+    id: Uuid,
+) -> Result<(automerge::Automerge, Contribution), ApiError> {
+    let not_found = || ApiError::NotFound("no such contribution".into());
+    match state.store.get_row(id)? {
+        Some(crate::store::DocRow::Contribution(row)) if row_visible(p, &row) => {}
+        _ => return Err(not_found()),
+    }
+    let doc = state.engine.load(id)?.ok_or_else(not_found)?;
+    match Document::parse(id, &document::to_json(&doc)) {
+        Ok(Document::Contribution(c)) => Ok((doc, c)),
+        _ => Err(not_found()),
+    }
+}
+
+/// Contributions the caller may read, filtered and paginated.
+#[utoipa::path(
+    operation_id = "list_contributions",
+    tag = "contributions",
+    security(("bearer" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, body = ContributionPage),
+        (status = 400, description = "A filter does not parse", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Administrator accounts", body = ErrorBody),
+    )
+)]
+#[get("/api/v1/contributions")]
+#[tracing::instrument(skip_all, fields(user = %user.0.user_id))]
+pub async fn list_contributions(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let p = user.0;
+    no_admin(&p)?;
+    let per_page = q.per_page.unwrap_or(50).clamp(1, 200);
+    let page = q.page.unwrap_or(1).max(1);
+    let commune = match &q.commune {
+        Some(c) => Some(CommuneCode::parse(c).map_err(|e| ApiError::BadRequest(e.to_string()))?),
+        None => None,
+    };
+    if q.theme
+        .as_deref()
+        .is_some_and(|t| !porte_voix_shared::schema::is_slug(t))
+    {
+        return Err(ApiError::BadRequest("`theme` is not a theme code".into()));
+    }
+    let author = match q.author.as_deref() {
+        Some("me") => Some(p.user_id.clone()),
+        other => other.map(String::from),
+    };
+    let mut query = ContributionQuery {
+        commune,
+        author,
+        status: q.status,
+        kind: q.kind,
+        theme: q.theme.clone(),
+        campaign: q.campaign.clone(),
+        from: q
+            .from
+            .as_deref()
+            .map(|v| parse_time("from", v))
+            .transpose()?,
+        to: q.to.as_deref().map(|v| parse_time("to", v)).transpose()?,
+        offset: (page - 1) * per_page,
+        limit: per_page,
+    };
+    // Walk the index the caller is confined to, not the whole store.
+    match p.role {
+        Role::Volunteer => query.author = Some(p.user_id.clone()),
+        Role::Commune if query.commune.is_none() => query.commune = p.commune.clone(),
+        _ => {}
+    }
+    let state2 = state.clone();
+    let p2 = p.clone();
+    let result = web::block(move || {
+        state2
+            .store
+            .list_contributions(&query, &|row| row_visible(&p2, row))
+    })
+    .await??;
+    let mut items = Vec::with_capacity(result.items.len());
+    for row in result.items {
+        let Some(doc) = state.engine.load(row.id)? else {
+            continue;
+        };
+        if let Ok(Document::Contribution(c)) = Document::parse(row.id, &document::to_json(&doc)) {
+            items.push(view(&p, c));
+        }
+    }
+    Ok(HttpResponse::Ok().json(ContributionPage {
+        items,
+        total: result.total,
+        page,
+        per_page,
+    }))
+}
+
+/// One contribution, as plain JSON.
+#[utoipa::path(
+    operation_id = "get_contribution",
+    tag = "contributions",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Contribution id")),
+    responses(
+        (status = 200, body = Contribution),
+        (status = 401, body = ErrorBody),
+        (status = 404, description = "No such contribution, or not readable by the caller", body = ErrorBody),
+    )
+)]
+#[get("/api/v1/contributions/{id}")]
+#[tracing::instrument(skip_all, fields(user = %user.0.user_id))]
+pub async fn get_contribution(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    no_admin(&user.0)?;
+    let (_, c) = readable(&state, &user.0, id.into_inner())?;
+    Ok(HttpResponse::Ok().json(view(&user.0, c)))
+}
+
+/// The officer's qualification of a contribution.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReviewRequest {
+    pub status: Status,
+    #[serde(default)]
+    pub themes: Option<Vec<String>>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    #[serde(default)]
+    pub merged_into: Option<Uuid>,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+fn officer_only(p: &Principal) -> Result<(), ApiError> {
+    if p.role != Role::Officer {
+        return Err(ApiError::Forbidden(
+            "only the participation officer may do this".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Sets the review (status, themes, tags, duplicate target, notes). The
+/// change is written into the Automerge document in the officer's name and
+/// reaches the author's phone at its next sync.
+#[utoipa::path(
+    operation_id = "update_review",
+    tag = "contributions",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Contribution id")),
+    request_body = ReviewRequest,
+    responses(
+        (status = 200, description = "The updated contribution", body = Contribution),
+        (status = 400, body = ErrorBody),
+        (status = 403, description = "Not the officer", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
+#[put("/api/v1/contributions/{id}/review")]
+#[tracing::instrument(skip_all, fields(user = %user.0.user_id))]
+pub async fn update_review(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    body: web::Json<ReviewRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let p = user.0;
+    officer_only(&p)?;
+    let id = id.into_inner();
+    let body = body.into_inner();
+    for list in [&body.themes, &body.tags].into_iter().flatten() {
+        if list.len() > 20 || list.iter().any(|t| !porte_voix_shared::schema::is_slug(t)) {
+            return Err(ApiError::BadRequest(
+                "themes and tags are lists of at most 20 codes ([a-z0-9_])".into(),
+            ));
+        }
+    }
+    if body
+        .notes
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > 5000)
+    {
+        return Err(ApiError::BadRequest(
+            "notes are limited to 5000 characters".into(),
+        ));
+    }
+    if body.status == Status::Duplicate && body.merged_into.is_none() {
+        return Err(ApiError::BadRequest(
+            "a duplicate needs `merged_into`".into(),
+        ));
+    }
+    let updated = web::block(move || -> Result<Contribution, ApiError> {
+        state.engine.with_doc_lock(id, || {
+            let (mut doc, c) = readable(&state, &p, id)?;
+            if let Some(target) = body.merged_into {
+                if target == id {
+                    return Err(ApiError::BadRequest(
+                        "a contribution cannot be merged into itself".into(),
+                    ));
+                }
+                readable(&state, &p, target).map_err(|_| {
+                    ApiError::BadRequest("`merged_into` is not a known contribution".into())
+                })?;
+            }
+            let old = c.review.clone();
+            let review = Review {
+                status: body.status,
+                themes: body
+                    .themes
+                    .or(old.as_ref().map(|r| r.themes.clone()))
+                    .unwrap_or(c.themes.clone()),
+                tags: body
+                    .tags
+                    .or(old.as_ref().map(|r| r.tags.clone()))
+                    .unwrap_or_default(),
+                merged_into: body.merged_into,
+                notes: body.notes.or(old.map(|r| r.notes)).unwrap_or_default(),
+            };
+            let actor = document::actor_for_user(&p.user_id);
+            document::write_review(&mut doc, &actor, &review)
+                .map_err(|e| ApiError::Internal(e.into()))?;
+            match state
+                .engine
+                .store_server_write(id, &doc, (&actor, &p.user_id))?
+            {
+                Document::Contribution(c) => Ok(c),
+                Document::Outing(_) => Err(ApiError::NotFound("no such contribution".into())),
+            }
+        })
+    })
+    .await??;
+    tracing::info!(contribution = %id, status = %updated.status(), "review updated");
+    Ok(HttpResponse::Ok().json(updated))
+}
+
+/// A comment by commune staff or the officer.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CommentRequest {
+    pub text: String,
+}
+
+/// Appends a comment (commune staff on their territory, or the officer).
+#[utoipa::path(
+    operation_id = "create_comment",
+    tag = "contributions",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Contribution id")),
+    request_body = CommentRequest,
+    responses(
+        (status = 201, description = "The contribution with the comment", body = Contribution),
+        (status = 400, body = ErrorBody),
+        (status = 403, description = "Volunteers and administrators", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
+#[post("/api/v1/contributions/{id}/comments")]
+#[tracing::instrument(skip_all, fields(user = %user.0.user_id))]
+pub async fn create_comment(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    body: web::Json<CommentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let p = user.0;
+    if !matches!(p.role, Role::Commune | Role::Officer) {
+        return Err(ApiError::Forbidden(
+            "only commune staff and the officer comment".into(),
+        ));
+    }
+    let text = body.into_inner().text;
+    let len = text.trim().chars().count();
+    if len == 0 || len > 2000 {
+        return Err(ApiError::BadRequest(
+            "a comment has 1 to 2000 characters".into(),
+        ));
+    }
+    let id = id.into_inner();
+    let updated = web::block(move || -> Result<Contribution, ApiError> {
+        state.engine.with_doc_lock(id, || {
+            let (mut doc, _) = readable(&state, &p, id)?;
+            let comment = Comment {
+                by: p.user_id.clone(),
+                role: p.role,
+                at: Utc::now(),
+                text: text.trim().to_owned(),
+            };
+            let actor = document::actor_for_user(&p.user_id);
+            document::append_comment(&mut doc, &actor, &comment)
+                .map_err(|e| ApiError::Internal(e.into()))?;
+            match state
+                .engine
+                .store_server_write(id, &doc, (&actor, &p.user_id))?
+            {
+                Document::Contribution(c) => Ok(view(&p, c)),
+                Document::Outing(_) => Err(ApiError::NotFound("no such contribution".into())),
+            }
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Created().json(updated))
+}
+
+/// A resident's contact details (officer only).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ContactView {
+    pub contribution_id: Uuid,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub received_at: DateTime<Utc>,
+}
+
+impl From<Contact> for ContactView {
+    fn from(c: Contact) -> Self {
+        Self {
+            contribution_id: c.contribution_id,
+            name: c.name,
+            phone: c.phone,
+            email: c.email,
+            received_at: c.received_at,
+        }
+    }
+}
+
+/// The contact details left with a contribution (officer only; audited).
+#[utoipa::path(
+    operation_id = "get_contact",
+    tag = "contributions",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Contribution id")),
+    responses(
+        (status = 200, body = ContactView),
+        (status = 403, description = "Not the officer", body = ErrorBody),
+        (status = 404, description = "No contact details", body = ErrorBody),
+    )
+)]
+#[get("/api/v1/contributions/{id}/contact")]
+pub async fn get_contact(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    officer_only(&user.0)?;
+    let id = id.into_inner();
+    let contact = state
+        .store
+        .get_contact(id)?
+        .ok_or_else(|| ApiError::NotFound("no contact details".into()))?;
+    audit(&state, &user.0, "read_contact", id)?;
+    Ok(HttpResponse::Ok().json(ContactView::from(contact)))
+}
+
+/// Erases the contact details of a contribution for good (officer only;
+/// audited). They were never in the document, so nothing of them remains.
+#[utoipa::path(
+    operation_id = "delete_contact",
+    tag = "contributions",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Contribution id")),
+    responses(
+        (status = 204, description = "Erased"),
+        (status = 403, description = "Not the officer", body = ErrorBody),
+        (status = 404, description = "No contact details", body = ErrorBody),
+    )
+)]
+#[delete("/api/v1/contributions/{id}/contact")]
+pub async fn delete_contact(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    officer_only(&user.0)?;
+    let id = id.into_inner();
+    if !state.store.delete_contact(id)? {
+        return Err(ApiError::NotFound("no contact details".into()));
+    }
+    audit(&state, &user.0, "erase_contact", id)?;
+    state.store.flush()?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn audit(state: &AppState, p: &Principal, action: &str, target: Uuid) -> Result<(), ApiError> {
+    state.store.append_audit(&AuditEntry {
+        at: Utc::now(),
+        user_id: p.user_id.clone(),
+        action: action.into(),
+        target: target.to_string(),
+    })?;
+    Ok(())
+}

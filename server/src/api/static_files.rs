@@ -1,0 +1,40 @@
+//! Serves the built PWA at `/`, with `index.html` for the app's own routes
+//! (so that a reload of `/console` or `/tournee` works) and the JSON error
+//! body for unknown `/api/` paths.
+
+use crate::error::ApiError;
+use actix_web::dev::{fn_service, ServiceRequest, ServiceResponse};
+use actix_web::{web, HttpResponse, ResponseError};
+use std::path::{Path, PathBuf};
+
+pub fn static_files(cfg: &mut web::ServiceConfig, dir: &Path) {
+    let index: PathBuf = dir.join("index.html");
+    let fallback = fn_service(move |req: ServiceRequest| {
+        let index = index.clone();
+        async move {
+            let (req, _) = req.into_parts();
+            let path = req.path();
+            let res = if path.starts_with("/api/") || path.starts_with("/api-docs/") {
+                ApiError::NotFound(format!("no route for {path}")).error_response()
+            } else if let Ok(file) = actix_files::NamedFile::open_async(&index).await {
+                file.use_etag(true).into_response(&req)
+            } else {
+                HttpResponse::NotFound().content_type("text/html; charset=utf-8").body(
+                    "<!doctype html><html lang=fr><meta charset=utf-8><title>Porte-voix</title>\
+                     <p>L'application n'est pas construite : lancez <code>make run</code>.</p></html>",
+                )
+            };
+            Ok(ServiceResponse::new(req, res))
+        }
+    });
+    if dir.is_dir() {
+        cfg.service(
+            actix_files::Files::new("/", dir)
+                .index_file("index.html")
+                .prefer_utf8(true)
+                .default_handler(fallback),
+        );
+    } else {
+        cfg.default_service(fallback);
+    }
+}

@@ -1,0 +1,179 @@
+//! `POST /api/v1/auth/login`, `POST /api/v1/auth/refresh`, `GET /api/v1/me`.
+
+use super::{password, AuthUser};
+use crate::error::{ApiError, ErrorBody};
+use crate::startup::AppState;
+use crate::store::{RefreshToken, User};
+use actix_web::{get, post, web, HttpResponse};
+use base64::Engine;
+use chrono::{Duration, Utc};
+use porte_voix_shared::{CommuneCode, Principal, Role};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+/// Credentials.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    #[schema(example = "benevole@demo.porte-voix.fr")]
+    pub email: String,
+    #[schema(example = "benevole-demo")]
+    pub password: String,
+}
+
+/// A refresh token to rotate.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// A user as the API shows them (never the password hash).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UserView {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub commune: Option<CommuneCode>,
+}
+
+impl From<&User> for UserView {
+    fn from(u: &User) -> Self {
+        Self {
+            id: u.id.clone(),
+            email: u.email.clone(),
+            name: u.name.clone(),
+            role: u.role,
+            commune: u.commune.clone(),
+        }
+    }
+}
+
+/// Tokens and the user they belong to.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub refresh_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    pub user: UserView,
+}
+
+fn principal(u: &User) -> Principal {
+    Principal {
+        user_id: u.id.clone(),
+        role: u.role,
+        commune: u.commune.clone(),
+    }
+}
+
+fn refresh_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// Issues an access token and a new refresh token (stored hashed).
+fn issue(state: &AppState, user: &User) -> Result<TokenResponse, ApiError> {
+    let access_token = state.keys.issue(&principal(user))?;
+    let mut secret = [0u8; 32];
+    rand::rng().fill_bytes(&mut secret);
+    let refresh_token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret);
+    let record = RefreshToken {
+        user_id: user.id.clone(),
+        expires_at: Utc::now() + Duration::seconds(state.settings.refresh_ttl_s),
+    };
+    state
+        .store
+        .put_refresh(&refresh_hash(&refresh_token), &record)?;
+    state.store.flush()?;
+    Ok(TokenResponse {
+        access_token,
+        refresh_token,
+        token_type: "Bearer".into(),
+        expires_in: state.keys.access_ttl_s,
+        user: user.into(),
+    })
+}
+
+/// Logs in with e-mail and password.
+#[utoipa::path(
+    operation_id = "create_session",
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = TokenResponse),
+        (status = 401, description = "Wrong e-mail or password", body = ErrorBody),
+    )
+)]
+#[post("/api/v1/auth/login")]
+#[tracing::instrument(skip_all)]
+pub async fn login(
+    state: web::Data<AppState>,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let state2 = state.clone();
+    let body = body.into_inner();
+    // argon2 is deliberately slow: keep it off the async workers.
+    let user = web::block(move || -> Result<Option<User>, ApiError> {
+        let user = state2.store.get_user_by_email(&body.email)?;
+        let hash = user
+            .as_ref()
+            .map_or(password::dummy_hash(), |u| u.password_hash.as_str());
+        let ok = password::verify(&body.password, hash);
+        Ok(user.filter(|_| ok))
+    })
+    .await??;
+    let user =
+        user.ok_or_else(|| ApiError::InvalidCredentials("wrong e-mail or password".into()))?;
+    tracing::info!(user = %user.id, role = %user.role, "login");
+    Ok(HttpResponse::Ok().json(issue(&state, &user)?))
+}
+
+/// Exchanges a refresh token for new tokens; the old one stops working.
+#[utoipa::path(
+    operation_id = "refresh_session",
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New tokens", body = TokenResponse),
+        (status = 401, description = "Unknown, used or expired refresh token", body = ErrorBody),
+    )
+)]
+#[post("/api/v1/auth/refresh")]
+#[tracing::instrument(skip_all)]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let invalid = || ApiError::Unauthorized("invalid or expired refresh token".into());
+    let record = state
+        .store
+        .take_refresh(&refresh_hash(&body.refresh_token))?
+        .ok_or_else(invalid)?;
+    if record.expires_at < Utc::now() {
+        return Err(invalid());
+    }
+    let user = state.store.get_user(&record.user_id)?.ok_or_else(invalid)?;
+    Ok(HttpResponse::Ok().json(issue(&state, &user)?))
+}
+
+/// The logged-in user.
+#[utoipa::path(
+    operation_id = "get_me",
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The user of the token", body = UserView),
+        (status = 401, description = "No valid token", body = ErrorBody),
+    )
+)]
+#[get("/api/v1/me")]
+pub async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+    let u = state
+        .store
+        .get_user(&user.0.user_id)?
+        .ok_or_else(|| ApiError::Unauthorized("this account no longer exists".into()))?;
+    Ok(HttpResponse::Ok().json(UserView::from(&u)))
+}

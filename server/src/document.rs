@@ -1,0 +1,310 @@
+//! The Automerge side of documents: turning bytes into the JSON projection
+//! the schema reads, finding which top-level fields a set of changes
+//! touched, and the server's own writes (`geo`, officer reviews, comments,
+//! demo documents).
+//!
+//! String convention (docs/SYNC-PROTOCOL.md): `text` and door `note` are
+//! Automerge Text; every other string is a scalar. The server writes
+//! exactly that, and the JSON projection reads both forms alike.
+
+use automerge::transaction::Transactable;
+use automerge::{
+    ActorId, AutoSerde, Automerge, ChangeHash, ObjType, PatchAction, Prop, ReadDoc, ROOT,
+};
+use porte_voix_shared::schema::{Geo, Review};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// Parses hex change hashes; `None` if any is malformed.
+pub fn parse_heads(heads: &[String]) -> Option<Vec<ChangeHash>> {
+    heads.iter().map(|h| h.parse().ok()).collect()
+}
+
+/// Hex change hashes.
+pub fn heads_hex(heads: &[ChangeHash]) -> Vec<String> {
+    heads.iter().map(ChangeHash::to_string).collect()
+}
+
+/// The JSON projection of a document: maps, lists, Text as a string,
+/// scalars as JSON scalars.
+pub fn to_json(doc: &Automerge) -> Value {
+    serde_json::to_value(AutoSerde::from(doc)).unwrap_or(Value::Null)
+}
+
+/// Top-level fields whose value differs between two sets of heads,
+/// including fields created or deleted, and fields of nested objects.
+pub fn touched_fields(
+    doc: &Automerge,
+    before: &[ChangeHash],
+    after: &[ChangeHash],
+) -> BTreeSet<String> {
+    let mut fields = BTreeSet::new();
+    for patch in doc.diff(before, after) {
+        if let Some((_, Prop::Map(key))) = patch.path.first() {
+            fields.insert(key.clone());
+            continue;
+        }
+        // A patch on the root object itself.
+        match patch.action {
+            PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => {
+                fields.insert(key);
+            }
+            PatchAction::Increment {
+                prop: Prop::Map(key),
+                ..
+            }
+            | PatchAction::Conflict {
+                prop: Prop::Map(key),
+            } => {
+                fields.insert(key);
+            }
+            _ => {}
+        }
+    }
+    fields
+}
+
+/// Hex actor ids of the changes in `doc` that are not ancestors of `before`.
+pub fn new_actors(doc: &Automerge, before: &[ChangeHash]) -> BTreeSet<String> {
+    doc.get_changes(before)
+        .iter()
+        .map(|c| c.actor_id().to_hex_string())
+        .collect()
+}
+
+/// The actor id the server uses on behalf of one user (REST writes by an
+/// officer or commune staff): stable, so that every such change maps to
+/// that user in the document's history.
+pub fn actor_for_user(user_id: &str) -> ActorId {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("porte-voix/user-actor/{user_id}").as_bytes());
+    ActorId::from(&digest[..16])
+}
+
+type Tx<'a> = automerge::transaction::Transaction<'a>;
+type AmResult<T> = Result<T, automerge::AutomergeError>;
+
+fn put_opt_str(
+    tx: &mut Tx<'_>,
+    obj: &automerge::ObjId,
+    key: &str,
+    v: Option<&str>,
+) -> AmResult<()> {
+    match v {
+        Some(s) => tx.put(obj, key, s),
+        None => tx.put(obj, key, automerge::ScalarValue::Null),
+    }
+}
+
+/// Writes `geo` as `actor`. Returns false (and writes nothing) when the
+/// stored placement already says the same.
+pub fn write_geo(doc: &mut Automerge, actor: &ActorId, geo: &Geo) -> AmResult<bool> {
+    let current = to_json(doc).get("geo").cloned();
+    if let Some(current) = current {
+        if let Ok(mut current) = serde_json::from_value::<Geo>(current) {
+            current.computed_at = geo.computed_at;
+            if &current == geo {
+                return Ok(false);
+            }
+        }
+    }
+    doc.set_actor(actor.clone());
+    let mut tx = doc.transaction();
+    let obj = tx.put_object(ROOT, "geo", ObjType::Map)?;
+    put_opt_str(
+        &mut tx,
+        &obj,
+        "commune",
+        geo.commune.as_ref().map(|c| c.as_str()),
+    )?;
+    put_opt_str(&mut tx, &obj, "commune_name", geo.commune_name.as_deref())?;
+    put_opt_str(
+        &mut tx,
+        &obj,
+        "arrondissement",
+        geo.arrondissement.as_ref().map(|c| c.as_str()),
+    )?;
+    put_opt_str(
+        &mut tx,
+        &obj,
+        "arrondissement_name",
+        geo.arrondissement_name.as_deref(),
+    )?;
+    tx.put(&obj, "near_border", geo.near_border)?;
+    tx.put(&obj, "outside", geo.outside)?;
+    let at = geo.computed_at.map(|t| t.to_rfc3339());
+    put_opt_str(&mut tx, &obj, "computed_at", at.as_deref())?;
+    tx.commit();
+    Ok(true)
+}
+
+/// Writes the officer's `review` as `actor`.
+pub fn write_review(doc: &mut Automerge, actor: &ActorId, review: &Review) -> AmResult<()> {
+    doc.set_actor(actor.clone());
+    let mut tx = doc.transaction();
+    let obj = match tx.get(ROOT, "review")? {
+        Some((automerge::Value::Object(ObjType::Map), id)) => id,
+        _ => tx.put_object(ROOT, "review", ObjType::Map)?,
+    };
+    tx.put(&obj, "status", review.status.code())?;
+    put_list(&mut tx, &obj, "themes", &review.themes)?;
+    put_list(&mut tx, &obj, "tags", &review.tags)?;
+    let merged = review.merged_into.map(|u| u.to_string());
+    put_opt_str(&mut tx, &obj, "merged_into", merged.as_deref())?;
+    tx.put(&obj, "notes", review.notes.as_str())?;
+    tx.commit();
+    Ok(())
+}
+
+fn put_list(tx: &mut Tx<'_>, obj: &automerge::ObjId, key: &str, items: &[String]) -> AmResult<()> {
+    let list = tx.put_object(obj, key, ObjType::List)?;
+    for (i, item) in items.iter().enumerate() {
+        tx.insert(&list, i, item.as_str())?;
+    }
+    Ok(())
+}
+
+/// Appends a comment (`{by, role, at, text}`) as `actor`.
+pub fn append_comment(
+    doc: &mut Automerge,
+    actor: &ActorId,
+    c: &porte_voix_shared::schema::Comment,
+) -> AmResult<()> {
+    doc.set_actor(actor.clone());
+    let mut tx = doc.transaction();
+    let list = match tx.get(ROOT, "comments")? {
+        Some((automerge::Value::Object(ObjType::List), id)) => id,
+        _ => tx.put_object(ROOT, "comments", ObjType::List)?,
+    };
+    let at = tx.length(&list);
+    let item = tx.insert_object(&list, at, ObjType::Map)?;
+    tx.put(&item, "by", c.by.as_str())?;
+    tx.put(&item, "role", c.role.code())?;
+    tx.put(&item, "at", c.at.to_rfc3339())?;
+    tx.put(&item, "text", c.text.as_str())?;
+    tx.commit();
+    Ok(())
+}
+
+/// Builds a new document from a JSON value with the project's string
+/// convention (`text`/`note` keys become Text). Used by the demo, tests and
+/// the load generator, which play the phone's part.
+pub fn from_json(actor: &ActorId, value: &Value) -> AmResult<Automerge> {
+    let mut doc = Automerge::new().with_actor(actor.clone());
+    let mut tx = doc.transaction();
+    if let Value::Object(map) = value {
+        for (k, v) in map {
+            put_value(&mut tx, &ROOT, Prop::Map(k.clone()), v)?;
+        }
+    }
+    tx.commit();
+    Ok(doc)
+}
+
+fn is_text_key(prop: &Prop) -> bool {
+    matches!(prop, Prop::Map(k) if k == "text" || k == "note")
+}
+
+fn put_value(tx: &mut Tx<'_>, obj: &automerge::ObjId, prop: Prop, v: &Value) -> AmResult<()> {
+    let insert = |tx: &mut Tx<'_>, t: ObjType| match &prop {
+        Prop::Map(k) => tx.put_object(obj, k.as_str(), t),
+        Prop::Seq(i) => tx.insert_object(obj, *i, t),
+    };
+    let scalar = |tx: &mut Tx<'_>, s: automerge::ScalarValue| match &prop {
+        Prop::Map(k) => tx.put(obj, k.as_str(), s),
+        Prop::Seq(i) => tx.insert(obj, *i, s),
+    };
+    match v {
+        Value::Object(map) => {
+            let child = insert(tx, ObjType::Map)?;
+            for (k, v) in map {
+                put_value(tx, &child, Prop::Map(k.clone()), v)?;
+            }
+        }
+        Value::Array(items) => {
+            let child = insert(tx, ObjType::List)?;
+            for (i, v) in items.iter().enumerate() {
+                put_value(tx, &child, Prop::Seq(i), v)?;
+            }
+        }
+        Value::String(s) if is_text_key(&prop) => {
+            let text = insert(tx, ObjType::Text)?;
+            tx.splice_text(&text, 0, 0, s)?;
+        }
+        Value::String(s) => scalar(tx, s.as_str().into())?,
+        Value::Bool(b) => scalar(tx, (*b).into())?,
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => scalar(tx, i.into())?,
+            None => scalar(tx, n.as_f64().unwrap_or(0.0).into())?,
+        },
+        Value::Null => scalar(tx, automerge::ScalarValue::Null)?,
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_round_trips_with_text_and_scalars() {
+        let v = json!({"a": "x", "text": "Bonjour 👋", "n": 3, "f": 1.5, "l": ["p", "q"], "m": {"b": true}});
+        let doc = from_json(&ActorId::random(), &v).unwrap();
+        assert_eq!(to_json(&doc), v);
+        let (val, _) = doc.get(ROOT, "text").unwrap().unwrap();
+        assert_eq!(val, automerge::Value::Object(ObjType::Text));
+        let (val, _) = doc.get(ROOT, "a").unwrap().unwrap();
+        assert!(matches!(val, automerge::Value::Scalar(_)));
+    }
+
+    #[test]
+    fn touched_fields_names_changed_created_and_deleted_top_level_keys() {
+        let mut doc = from_json(
+            &ActorId::random(),
+            &json!({"a": 1, "b": {"c": 1}, "d": "x", "text": "t"}),
+        )
+        .unwrap();
+        let before = doc.get_heads();
+        let mut tx = doc.transaction();
+        let (_, b) = tx.get(ROOT, "b").unwrap().unwrap();
+        tx.put(&b, "c", 2).unwrap();
+        tx.delete(ROOT, "d").unwrap();
+        tx.put(ROOT, "e", "new").unwrap();
+        let (_, text) = tx.get(ROOT, "text").unwrap().unwrap();
+        tx.splice_text(&text, 1, 0, "!").unwrap();
+        tx.commit();
+        let after = doc.get_heads();
+        let touched: Vec<_> = touched_fields(&doc, &before, &after).into_iter().collect();
+        assert_eq!(touched, vec!["b", "d", "e", "text"]);
+    }
+
+    #[test]
+    fn writing_the_same_geo_twice_makes_no_second_change() {
+        let mut doc = from_json(&ActorId::random(), &json!({"id": "x"})).unwrap();
+        let geo = Geo {
+            commune: Some(porte_voix_shared::CommuneCode::parse("69266").unwrap()),
+            commune_name: Some("Villeurbanne".into()),
+            arrondissement: None,
+            arrondissement_name: None,
+            near_border: false,
+            outside: false,
+            computed_at: Some(chrono::Utc::now()),
+        };
+        let actor = ActorId::random();
+        assert!(write_geo(&mut doc, &actor, &geo).unwrap());
+        let heads = doc.get_heads();
+        let later = Geo {
+            computed_at: Some(chrono::Utc::now()),
+            ..geo
+        };
+        assert!(!write_geo(&mut doc, &actor, &later).unwrap());
+        assert_eq!(doc.get_heads(), heads);
+    }
+
+    #[test]
+    fn user_actors_are_stable_and_distinct() {
+        assert_eq!(actor_for_user("a"), actor_for_user("a"));
+        assert_ne!(actor_for_user("a"), actor_for_user("b"));
+    }
+}

@@ -1,0 +1,345 @@
+//! The sled implementation of `Store`: one database directory, one tree per
+//! kind of record (see docs/STORAGE.md).
+
+use super::*;
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+use sled::Transactional;
+use std::path::Path;
+
+/// A sled database opened by Porte-voix.
+#[derive(Clone)]
+pub struct SledStore {
+    db: sled::Db,
+    docs: sled::Tree,
+    rows: sled::Tree,
+    secondary: sled::Tree,
+    feed: sled::Tree,
+    feed_by_doc: sled::Tree,
+    actors: sled::Tree,
+    users: sled::Tree,
+    users_by_email: sled::Tree,
+    refresh: sled::Tree,
+    contacts: sled::Tree,
+    audit: sled::Tree,
+    campaigns: sled::Tree,
+    meta: sled::Tree,
+}
+
+fn backend(e: sled::Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+impl SledStore {
+    /// Opens (or creates) the store in `dir`. Refuses a store written by a
+    /// newer format version.
+    pub fn open(dir: &Path) -> StoreResult<Self> {
+        let db = sled::Config::new()
+            .path(dir)
+            .mode(sled::Mode::HighThroughput)
+            .open()
+            .map_err(backend)?;
+        let tree = |name: &str| db.open_tree(name).map_err(backend);
+        let store = SledStore {
+            docs: tree("docs")?,
+            rows: tree("rows")?,
+            secondary: tree("secondary")?,
+            feed: tree("feed")?,
+            feed_by_doc: tree("feed_by_doc")?,
+            actors: tree("actors")?,
+            users: tree("users")?,
+            users_by_email: tree("users_by_email")?,
+            refresh: tree("refresh_tokens")?,
+            contacts: tree("contacts")?,
+            audit: tree("audit")?,
+            campaigns: tree("campaigns")?,
+            meta: tree("meta")?,
+            db,
+        };
+        match store.get_meta(keys::META_FORMAT_VERSION)? {
+            None => {
+                store.put_meta(keys::META_FORMAT_VERSION, &FORMAT_VERSION.to_be_bytes())?;
+                store.flush()?;
+            }
+            Some(v) => {
+                let found = u32::from_be_bytes(v.as_slice().try_into().map_err(|_| {
+                    StoreError::Corrupt {
+                        tree: "meta",
+                        problem: "format version".into(),
+                    }
+                })?);
+                if found > FORMAT_VERSION {
+                    return Err(StoreError::NewerFormat {
+                        found,
+                        supported: FORMAT_VERSION,
+                    });
+                }
+            }
+        }
+        Ok(store)
+    }
+}
+
+impl Store for SledStore {
+    fn get_doc(&self, id: Uuid) -> StoreResult<Option<Vec<u8>>> {
+        Ok(self
+            .docs
+            .get(keys::doc(id))
+            .map_err(backend)?
+            .map(|v| v.to_vec()))
+    }
+
+    fn get_row(&self, id: Uuid) -> StoreResult<Option<DocRow>> {
+        self.rows
+            .get(keys::doc(id))
+            .map_err(backend)?
+            .map(|v| decode("rows", &v))
+            .transpose()
+    }
+
+    fn put_doc(&self, w: DocWrite) -> StoreResult<u64> {
+        let trees = [
+            &self.docs,
+            &self.rows,
+            &self.secondary,
+            &self.feed,
+            &self.feed_by_doc,
+            &self.actors,
+            &self.meta,
+        ];
+        let key = keys::doc(w.id);
+        let row_bytes = encode(&w.row);
+        let result = trees[..].transaction(|t| {
+            let (docs, rows, secondary, feed, feed_by_doc, actors, meta) =
+                (&t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6]);
+            for (actor, user) in &w.bind_actors {
+                match actors.get(actor.as_bytes())? {
+                    Some(owner) if owner.as_ref() != user.as_bytes() => {
+                        return Err(ConflictableTransactionError::Abort(
+                            StoreError::ActorTaken {
+                                actor: actor.clone(),
+                            },
+                        ));
+                    }
+                    Some(_) => {}
+                    None => {
+                        actors.insert(actor.as_bytes(), user.as_bytes())?;
+                    }
+                }
+            }
+            if let Some(old) = rows.get(key)? {
+                if let DocRow::Contribution(old) =
+                    decode::<DocRow>("rows", &old).map_err(ConflictableTransactionError::Abort)?
+                {
+                    for k in keys::secondary_keys(&old) {
+                        secondary.remove(k)?;
+                    }
+                }
+            }
+            if let DocRow::Contribution(new) = &w.row {
+                for k in keys::secondary_keys(new) {
+                    secondary.insert(k, &[])?;
+                }
+            }
+            docs.insert(&key, w.bytes.as_slice())?;
+            rows.insert(&key, row_bytes.as_slice())?;
+            let seq = meta
+                .get(keys::META_FEED_SEQ)?
+                .map(|v| keys::feed_seq(&v))
+                .unwrap_or(0)
+                + 1;
+            meta.insert(keys::META_FEED_SEQ, &keys::feed(seq))?;
+            if let Some(prev) = feed_by_doc.insert(&key, &keys::feed(seq))? {
+                feed.remove(prev)?;
+            }
+            feed.insert(&keys::feed(seq), &key)?;
+            Ok(seq)
+        });
+        result.map_err(|e| match e {
+            TransactionError::Abort(e) => e,
+            TransactionError::Storage(e) => backend(e),
+        })
+    }
+
+    fn feed_since(&self, after: u64, limit: usize) -> StoreResult<Vec<(u64, Uuid)>> {
+        let mut out = Vec::new();
+        for kv in self
+            .feed
+            .range(keys::feed(after.saturating_add(1))..)
+            .take(limit)
+        {
+            let (k, v) = kv.map_err(backend)?;
+            let id = Uuid::from_slice(&v).map_err(|e| StoreError::Corrupt {
+                tree: "feed",
+                problem: e.to_string(),
+            })?;
+            out.push((keys::feed_seq(&k), id));
+        }
+        Ok(out)
+    }
+
+    fn last_seq(&self) -> StoreResult<u64> {
+        Ok(self
+            .meta
+            .get(keys::META_FEED_SEQ)
+            .map_err(backend)?
+            .map(|v| keys::feed_seq(&v))
+            .unwrap_or(0))
+    }
+
+    fn list_contributions(
+        &self,
+        q: &ContributionQuery,
+        visible: &dyn Fn(&ContributionRow) -> bool,
+    ) -> StoreResult<Page> {
+        let ids = self.secondary.scan_prefix(index_prefix(q)).rev().map(|kv| {
+            let (k, _) = kv.map_err(backend)?;
+            keys::secondary_id(&k).ok_or(StoreError::Corrupt {
+                tree: "secondary",
+                problem: "short key".into(),
+            })
+        });
+        page_from_index(q, visible, ids, |id| self.get_row(id))
+    }
+
+    fn actor_owner(&self, actor: &str) -> StoreResult<Option<String>> {
+        Ok(self
+            .actors
+            .get(actor.as_bytes())
+            .map_err(backend)?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    fn put_user(&self, user: &User) -> StoreResult<()> {
+        let email = keys::email(&user.email);
+        let result = (&self.users, &self.users_by_email).transaction(|(users, by_email)| {
+            if let Some(existing) = by_email.get(&email)? {
+                if existing.as_ref() != user.id.as_bytes() {
+                    return Err(ConflictableTransactionError::Abort(
+                        StoreError::DuplicateEmail,
+                    ));
+                }
+            }
+            by_email.insert(email.as_slice(), user.id.as_bytes())?;
+            users.insert(user.id.as_bytes(), encode(user))?;
+            Ok(())
+        });
+        result.map_err(|e| match e {
+            TransactionError::Abort(e) => e,
+            TransactionError::Storage(e) => backend(e),
+        })
+    }
+
+    fn get_user(&self, id: &str) -> StoreResult<Option<User>> {
+        self.users
+            .get(id.as_bytes())
+            .map_err(backend)?
+            .map(|v| decode("users", &v))
+            .transpose()
+    }
+
+    fn get_user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
+        match self
+            .users_by_email
+            .get(keys::email(email))
+            .map_err(backend)?
+        {
+            Some(id) => self.get_user(&String::from_utf8_lossy(&id)),
+            None => Ok(None),
+        }
+    }
+
+    fn list_users(&self) -> StoreResult<Vec<User>> {
+        self.users
+            .iter()
+            .values()
+            .map(|v| decode("users", &v.map_err(backend)?))
+            .collect()
+    }
+
+    fn put_refresh(&self, token_hash: &[u8], token: &RefreshToken) -> StoreResult<()> {
+        self.refresh
+            .insert(token_hash, encode(token))
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn take_refresh(&self, token_hash: &[u8]) -> StoreResult<Option<RefreshToken>> {
+        self.refresh
+            .remove(token_hash)
+            .map_err(backend)?
+            .map(|v| decode("refresh_tokens", &v))
+            .transpose()
+    }
+
+    fn put_contact(&self, contact: &Contact) -> StoreResult<()> {
+        self.contacts
+            .insert(keys::doc(contact.contribution_id), encode(contact))
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn get_contact(&self, contribution: Uuid) -> StoreResult<Option<Contact>> {
+        self.contacts
+            .get(keys::doc(contribution))
+            .map_err(backend)?
+            .map(|v| decode("contacts", &v))
+            .transpose()
+    }
+
+    fn delete_contact(&self, contribution: Uuid) -> StoreResult<bool> {
+        Ok(self
+            .contacts
+            .remove(keys::doc(contribution))
+            .map_err(backend)?
+            .is_some())
+    }
+
+    fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()> {
+        let id = self.db.generate_id().map_err(backend)?;
+        self.audit
+            .insert(id.to_be_bytes(), encode(entry))
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn list_audit(&self) -> StoreResult<Vec<AuditEntry>> {
+        self.audit
+            .iter()
+            .values()
+            .map(|v| decode("audit", &v.map_err(backend)?))
+            .collect()
+    }
+
+    fn put_campaign(&self, c: &Campaign) -> StoreResult<()> {
+        self.campaigns
+            .insert(c.id.as_bytes(), encode(c))
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn list_campaigns(&self) -> StoreResult<Vec<Campaign>> {
+        self.campaigns
+            .iter()
+            .values()
+            .map(|v| decode("campaigns", &v.map_err(backend)?))
+            .collect()
+    }
+
+    fn get_meta(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        Ok(self
+            .meta
+            .get(key.as_bytes())
+            .map_err(backend)?
+            .map(|v| v.to_vec()))
+    }
+
+    fn put_meta(&self, key: &str, value: &[u8]) -> StoreResult<()> {
+        self.meta.insert(key.as_bytes(), value).map_err(backend)?;
+        Ok(())
+    }
+
+    fn flush(&self) -> StoreResult<()> {
+        self.db.flush().map_err(backend)?;
+        Ok(())
+    }
+}

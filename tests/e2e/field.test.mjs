@@ -1,0 +1,179 @@
+// The volunteer's day: log in, lose the network, record and fix contributions,
+// reload with no network, get it back, and see the officer's processing.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  ACCOUNTS,
+  PLACES,
+  addContribution,
+  apiClient,
+  axe,
+  cleanup,
+  counts,
+  gotoTab,
+  launchBrowser,
+  login,
+  newPhone,
+  screenshot,
+  startServer,
+  waitFor,
+  waitForOfflineReady,
+} from './support/harness.mjs';
+import { recordFigure } from './support/figures.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(() => cleanup(server, browser));
+
+const TEXTS = [
+  'Les poubelles débordent le week-end rue Francis-de-Pressensé',
+  'Il faudrait un passage piéton devant l’école Jules-Ferry',
+  'Proposition : un jardin partagé dans la cour de la résidence',
+];
+
+test('offline field day: record, edit, reload offline, sync, geotag, officer status', async (t) => {
+  const { context, page } = await newPhone(browser, server, PLACES.villeurbanne);
+
+  await t.test('log in once, online', async () => {
+    await page.goto('/');
+    await page.getByLabel('Adresse e-mail').waitFor();
+    await screenshot(page, '01-login');
+    assert.deepEqual(await axe(page, 'login'), []);
+    await login(page, ACCOUNTS.volunteer);
+    await waitForOfflineReady(page);
+    // The first sync brings the demo outing shared with the team.
+    await waitFor('the demo outing', async () => !(await page.getByText('Aucune tournée').isVisible()));
+    await screenshot(page, '02-home');
+    assert.deepEqual(await axe(page, 'home'), []);
+  });
+
+  await t.test('offline: three contributions and one edit, all kept on the phone', async () => {
+    await context.setOffline(true);
+    await waitFor('offline badge', async () => (await page.locator('#net-badge').textContent()).includes('Hors ligne'));
+    await addContribution(page, { kind: 'Préoccupation', themes: ['Propreté'], text: TEXTS[0] });
+    await context.setGeolocation(PLACES.lyon3);
+    await page.getByRole('link', { name: 'Nouvelle contribution' }).click();
+    await page.getByLabel('Contribution', { exact: true }).waitFor();
+    await waitFor('GPS in Lyon 3e', async () => (await page.locator('#loc-commune').textContent()).includes('Lyon 3e'));
+    await screenshot(page, '03-form');
+    assert.deepEqual(await axe(page, 'form'), []);
+    await page.getByRole('link', { name: 'Accueil' }).click();
+    await addContribution(page, { kind: 'Attente', themes: ['Voirie et mobilités', 'Éducation'], text: TEXTS[1] });
+    await context.setGeolocation(PLACES.bron);
+    await addContribution(page, { kind: 'Proposition', themes: ['Logement'], text: TEXTS[2] });
+    assert.deepEqual(await counts(page), { pending: 3, received: 0, refused: 0 });
+
+    await gotoTab(page, 'Mes contributions');
+    const first = page.locator('li.contribution', { hasText: TEXTS[0] });
+    await first.getByRole('link', { name: 'Modifier' }).click();
+    const field = page.getByLabel('Contribution', { exact: true });
+    await field.waitFor();
+    assert.equal(await field.inputValue(), TEXTS[0]);
+    await field.fill(TEXTS[0] + ' — et les encombrants aussi');
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.getByRole('heading', { name: 'Mes contributions' }).waitFor();
+    await page.getByText('et les encombrants aussi').waitFor();
+    assert.equal(await page.locator('[data-state="pending"]').count(), 3);
+    await screenshot(page, '04-mine-offline');
+    assert.deepEqual(await axe(page, 'mine'), []);
+  });
+
+  await t.test('reload while offline: the app opens from the service worker and everything is there', async () => {
+    await page.reload();
+    await page.getByRole('heading', { name: 'Mes contributions' }).waitFor();
+    for (const text of TEXTS.slice(1)) await page.getByText(text).waitFor();
+    await page.getByText('et les encombrants aussi').waitFor();
+    await gotoTab(page, 'Accueil');
+    assert.deepEqual(await counts(page), { pending: 3, received: 0, refused: 0 });
+  });
+
+  let mine;
+  await t.test('back online: everything reaches the server, geotagged to the right commune', async () => {
+    await context.setOffline(false);
+    await waitFor('all received', async () => (await counts(page)).received === 3, { timeout: 60_000 });
+    assert.deepEqual(await counts(page), { pending: 0, received: 3, refused: 0 });
+    const volunteer = await apiClient(server, ACCOUNTS.volunteer);
+    mine = (await volunteer.contributions('author=me')).filter((c) => c.author === volunteer.user.id || c.author === undefined);
+    const byText = (s) => mine.filter((c) => c.text.startsWith(s));
+    assert.equal(mine.length, 3, JSON.stringify(mine));
+    const [a, b, c] = TEXTS.map((s) => byText(s));
+    assert.equal(a.length, 1);
+    assert.equal(a[0].text, TEXTS[0] + ' — et les encombrants aussi');
+    assert.equal(a[0].geo.commune, PLACES.villeurbanne.commune);
+    assert.equal(b[0].geo.commune, PLACES.lyon3.commune);
+    assert.equal(b[0].geo.arrondissement, PLACES.lyon3.arrondissement);
+    assert.equal(c[0].geo.commune, PLACES.bron.commune);
+    assert.equal(a[0].kind, 'concern');
+    assert.deepEqual(b[0].themes.sort(), ['education', 'mobility']);
+    await screenshot(page, '05-home-synced');
+  });
+
+  await t.test("an officer's status change shows on the phone after a sync", async () => {
+    const officer = await apiClient(server, ACCOUNTS.officer);
+    const target = mine.find((c) => c.text.startsWith(TEXTS[1]));
+    await officer.put(`/api/v1/contributions/${target.id}/review`, { status: 'qualified', themes: ['mobility'], tags: [], notes: 'vu' });
+    await page.getByRole('button', { name: 'Synchroniser' }).click();
+    await gotoTab(page, 'Mes contributions');
+    await waitFor('review status on the phone', async () => (await page.locator('li.contribution', { hasText: TEXTS[1] }).textContent()).includes('qualifiée'), {
+      timeout: 30_000,
+    });
+    await screenshot(page, '06-mine-reviewed');
+    // The volunteer edits after the officer: both survive on the server.
+    await page.locator('li.contribution', { hasText: TEXTS[1] }).getByRole('link', { name: 'Modifier' }).click();
+    const field = page.getByLabel('Contribution', { exact: true });
+    await field.fill(TEXTS[1] + ' (précisé)');
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.getByRole('heading', { name: 'Mes contributions' }).waitFor();
+    await waitFor('edit received', async () => (await page.locator('li.contribution', { hasText: TEXTS[1] }).locator('[data-state]').getAttribute('data-state')) === 'received', {
+      timeout: 30_000,
+    });
+    const back = await officer.get(`/api/v1/contributions/${target.id}`);
+    assert.equal(back.text, TEXTS[1] + ' (précisé)');
+    assert.equal(back.review.status, 'qualified');
+  });
+
+  await t.test('réglages: storage state, export, accessible', async () => {
+    await gotoTab(page, 'Réglages');
+    await page.getByRole('heading', { name: 'Réglages et sauvegarde' }).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Exporter une sauvegarde' }).click()]);
+    const path = await download.path();
+    const { readFileSync } = await import('node:fs');
+    const backup = JSON.parse(readFileSync(path, 'utf8'));
+    assert.equal(backup.format, 'porte-voix-backup');
+    assert.ok(backup.documents.length >= 4);
+    await screenshot(page, '07-settings');
+    assert.deepEqual(await axe(page, 'settings'), []);
+  });
+
+  await context.close();
+});
+
+test('time to a usable form (figures for docs/PWA.md)', async () => {
+  const { context, page } = await newPhone(browser, server, PLACES.villeurbanne);
+  const cdp = await context.newCDPSession(page);
+  // First visit, cold: nothing cached.
+  const t0 = Date.now();
+  await page.goto('/');
+  await page.getByLabel('Adresse e-mail').waitFor();
+  const coldLogin = Date.now() - t0;
+  await login(page, ACCOUNTS.volunteer2);
+  await waitForOfflineReady(page);
+  const measure = async () => {
+    await page.goto('/nouvelle');
+    await page.getByLabel('Contribution', { exact: true }).waitFor();
+    return page.evaluate(() => Math.round(performance.getEntriesByName('pv-form-ready')[0].startTime));
+  };
+  const warm = await measure();
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  const slow = await measure();
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+  recordFigure('first visit: login screen usable (ms, local server, no throttling)', coldLogin);
+  recordFigure('form usable after navigation, app cached (ms)', warm);
+  recordFigure('form usable after navigation, app cached, CPU x4 slower (ms)', slow);
+  assert.ok(slow < 10_000, `form took ${slow} ms`);
+  await context.close();
+});
