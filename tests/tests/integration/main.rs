@@ -1,0 +1,7 @@
+//! Integration tests: a real server on port 0, a temporary sled directory,
+//! HTTP like a phone or a console.
+
+mod auth;
+mod durability;
+mod read_api;
+mod sync;
