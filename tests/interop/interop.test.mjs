@@ -391,6 +391,79 @@ describe('JS client ↔ Rust server interop', () => {
     });
   });
 
+  describe('recovery and limits, from JS', () => {
+    it('`unknown` tells the phone to send the whole document, and the whole document then goes through', async () => {
+      const vol = await phone(ACCOUNTS.volunteer);
+      const id = vol.createContribution({ text: 'Le serveur a perdu le fil ?', ...VILLEURBANNE });
+
+      // Heads only, for a document the server never saw.
+      const bare = await vol.send({ protocol: 1, cursor: null, documents: [{ id, type: 'contribution', heads: Automerge.getHeads(vol.doc(id)) }] });
+      assert.equal(bare.status, 200);
+      assert.equal(bare.body.documents[0].status, 'unknown', bare.body.documents[0].reason);
+
+      // Changes built on history the server lacks (the phone wrongly thinks
+      // the creation was acknowledged).
+      vol.entry(id).lastServerHeads = Automerge.getHeads(vol.doc(id));
+      vol.change(id, (d) => Automerge.splice(d, ['text'], 0, 0, 'Alors : '));
+      const partial = resultFor((await vol.sync([id])).reply, id);
+      assert.equal(partial.status, 'unknown', partial.reason);
+      assert.equal((await vol.api(`/api/v1/contributions/${id}`)).status, 404, 'nothing stored');
+
+      // The phone resends everything: saveSince(doc, []).
+      vol.entry(id).lastServerHeads = [];
+      const whole = resultFor((await vol.sync([id])).reply, id);
+      assert.equal(whole.status, 'ok', whole.reason);
+      assert.ok(sameHeads(Automerge.getHeads(vol.doc(id)), whole.heads));
+      assert.equal((await vol.api(`/api/v1/contributions/${id}`)).body.text, 'Alors : Le serveur a perdu le fil ?');
+    });
+
+    it('the 5,000-character limit counts characters, not UTF-16 units: 5,000 emoji pass, 5,001 are invalid', async () => {
+      const vol = await phone(ACCOUNTS.volunteer);
+      const full = '🍂'.repeat(5000);
+      assert.equal(full.length, 10_000, 'JS sees 10,000 UTF-16 units');
+      const id = vol.createContribution({ text: full, ...VILLEURBANNE });
+      const ok = resultFor((await vol.sync([id])).reply, id);
+      assert.equal(ok.status, 'ok', ok.reason);
+      assert.equal((await vol.api(`/api/v1/contributions/${id}`)).body.text, full);
+
+      const heads = vol.entry(id).lastServerHeads;
+      vol.change(id, (d) => Automerge.splice(d, ['text'], 5000, 0, '🌰'));
+      const over = resultFor((await vol.sync([id])).reply, id);
+      assert.equal(over.status, 'invalid', `${over.status} ${over.reason ?? ''}`);
+      assert.match(over.reason ?? '', /text/);
+      assert.ok(!over.reason.includes('🍂'), 'the reason never quotes the content');
+      const copy = await (await phone(ACCOUNTS.officer)).fetchServerCopy(id, 'contribution');
+      assert.ok(sameHeads(copy.heads, heads), 'nothing stored');
+
+      const empty = vol.createContribution({ text: '   ', ...VILLEURBANNE });
+      const r = resultFor((await vol.sync([empty])).reply, empty);
+      assert.equal(r.status, 'invalid', `${r.status} ${r.reason ?? ''}`);
+    });
+
+    it('one refused document does not fail the batch, and a request without a token is 401', async () => {
+      const vol = await phone(ACCOUNTS.volunteer);
+      const good = vol.createContribution({ text: 'Celle-ci est correcte.', ...LYON3 });
+      const bad = vol.createContribution({ text: 'Celle-ci a un thème invalide.', ...LYON3, themes: ['Pas Un Code'] });
+      const { reply } = await vol.sync([good, bad]);
+      assert.deepEqual(reply.documents.map((d) => d.id), [good, bad], 'one result per document, same order');
+      assert.equal(reply.documents[0].status, 'ok', reply.documents[0].reason);
+      assert.equal(reply.documents[1].status, 'invalid', reply.documents[1].reason);
+      assert.equal((await vol.api(`/api/v1/contributions/${good}`)).status, 200);
+      assert.equal((await vol.api(`/api/v1/contributions/${bad}`)).status, 404);
+
+      const anon = await fetch(`${server.url}/api/v1/sync`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(vol.buildRequest([good])),
+      });
+      assert.equal(anon.status, 401);
+      assert.equal((await anon.json()).error.code, 'unauthorized');
+      const v2 = await vol.send({ ...vol.buildRequest([good]), protocol: 2 });
+      assert.equal(v2.status, 400);
+      assert.equal(v2.body.error.code, 'unsupported_protocol');
+    });
+  });
+
   it('text positions: edits next to emoji made in JS (UTF-16) read the same on the server (code points)', async () => {
     const vol = await phone(ACCOUNTS.volunteer);
     const officer = await phone(ACCOUNTS.officer);
