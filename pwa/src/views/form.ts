@@ -221,7 +221,7 @@ export async function formView(ctx: AppContext, root: HTMLElement, editId?: stri
         stopGps();
         showLocation();
       },
-      { enableHighAccuracy: true, maximumAge: 30_000, timeout: 30_000 },
+      { enableHighAccuracy: true, maximumAge: 0, timeout: 30_000 },
     );
     showLocation();
   };
@@ -336,10 +336,10 @@ export async function formView(ctx: AppContext, root: HTMLElement, editId?: stri
     { class: 'contribution-form', novalidate: true },
     errors,
     kindSet,
-    themeSet,
     h('label', { for: 'text', class: 'big-label' }, fr.form.text),
     h('p', { id: 'text-hint', class: 'hint' }, fr.form.textHint),
     text,
+    themeSet,
     h(
       'fieldset',
       { class: 'card location' },
