@@ -181,6 +181,9 @@ pub struct Outing {
 }
 
 /// A validated document of either type.
+// Documents are parsed one at a time and never held in bulk: boxing the
+// larger variant would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Document {
     Contribution(Contribution),

@@ -20,6 +20,6 @@ pub async fn list_campaigns(
     _user: AuthUser,
 ) -> Result<HttpResponse, ApiError> {
     let mut campaigns = state.store.list_campaigns()?;
-    campaigns.sort_by(|a, b| b.starts_on.cmp(&a.starts_on));
+    campaigns.sort_by_key(|c| std::cmp::Reverse(c.starts_on));
     Ok(HttpResponse::Ok().json(campaigns))
 }

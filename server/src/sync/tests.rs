@@ -13,6 +13,9 @@ use serde_json::json;
 use std::sync::Arc;
 use uuid::Uuid;
 
+/// A change a client makes to a document.
+type Edit = Box<dyn Fn(&mut automerge::transaction::Transaction<'_>)>;
+
 fn engine() -> SyncEngine {
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
     SyncEngine::new(store, Arc::new(Territory::lyon(150.0)), ActorId::random())
@@ -139,11 +142,7 @@ fn forbidden_writes_store_nothing() {
     let stored = e.store().get_doc(id).unwrap();
     let mut base = Automerge::load(&stored.clone().unwrap()).unwrap();
     base.set_actor(ActorId::from(&b"vol"[..]));
-    let cases: Vec<(
-        &str,
-        Principal,
-        Box<dyn Fn(&mut automerge::transaction::Transaction<'_>)>,
-    )> = vec![
+    let cases: Vec<(&str, Principal, Edit)> = vec![
         (
             "review",
             volunteer("vol"),

@@ -6,6 +6,9 @@ use uuid::Uuid;
 const VILLEURBANNE: (f64, f64) = (45.7665, 4.8795);
 const LYON_3E: (f64, f64) = (45.7597, 4.8590);
 
+/// A change a phone makes to a document.
+type Edit = Box<dyn Fn(&mut automerge::transaction::Transaction<'_>)>;
+
 fn statuses(reply: &Value) -> Vec<&str> {
     reply["documents"]
         .as_array()
@@ -186,12 +189,7 @@ async fn refused_writes_store_nothing() {
         )
         .await;
     use automerge::transaction::Transactable;
-    let attempts: Vec<(
-        &str,
-        &str,
-        &str,
-        Box<dyn Fn(&mut automerge::transaction::Transaction<'_>)>,
-    )> = vec![
+    let attempts: Vec<(&str, &str, &str, Edit)> = vec![
         (
             "review by its author",
             "vol",
