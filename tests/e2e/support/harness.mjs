@@ -177,6 +177,15 @@ export async function waitForOfflineReady(page) {
   await waitFor('service worker control', () => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 30_000 });
 }
 
+/** Waits for the first sync after login (the demo outing and any demo contributions arrive). */
+export async function waitForFirstSync(page) {
+  await waitFor('first sync', async () => {
+    const phase = await page.locator('#sync-status').getAttribute('data-phase');
+    const last = await page.locator('#last-sync').textContent();
+    return phase === 'idle' && last !== 'jamais';
+  }, { timeout: 30_000 });
+}
+
 export async function counts(page) {
   const n = async (id) => Number(await page.locator(`#${id}`).textContent());
   return { pending: await n('count-pending'), received: await n('count-received'), refused: await n('count-refused') };
