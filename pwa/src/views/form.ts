@@ -362,7 +362,8 @@ export async function formView(ctx: AppContext, root: HTMLElement, editId?: stri
       const problems: [string, HTMLElement][] = [];
       if (!st.kind) problems.push([fr.form.kindRequired, kindSet.querySelector('input')!]);
       if (!st.text.trim()) problems.push([fr.form.textRequired, text]);
-      if (st.text.length > TEXT_MAX) problems.push([fr.form.textTooLong, text]);
+      // The limit counts Unicode code points, as the server does (not UTF-16 units).
+      if ([...st.text].length > TEXT_MAX) problems.push([fr.form.textTooLong, text]);
       if (problems.length) {
         errors.replaceChildren(...problems.map(([m]) => h('p', {}, m)));
         text.setAttribute('aria-invalid', String(problems.some(([, el]) => el === text)));

@@ -251,18 +251,14 @@ export async function apiClient(server, account) {
     user,
     get: (p) => call('GET', p),
     put: (p, b) => call('PUT', p, b),
-    /** Every contribution this account may read (follows pagination if any). */
+    /** Every contribution this account may read: `{items, total, page, per_page}`, page by page. */
     async contributions(query = '') {
       const all = new Map();
-      let url = `/api/v1/contributions?${query}`;
-      for (let i = 0; i < 50 && url; i++) {
-        const r = await call('GET', url);
-        const items = Array.isArray(r) ? r : (r.items ?? r.contributions ?? r.data ?? []);
-        const before = all.size;
+      for (let page = 1; page <= 100; page++) {
+        const r = await call('GET', `/api/v1/contributions?${query}${query ? '&' : ''}page=${page}&per_page=200`);
+        const items = Array.isArray(r) ? r : r.items;
         for (const it of items) all.set(it.id, it);
-        if (all.size === before) break;
-        const next = !Array.isArray(r) && (r.next_cursor ?? r.next ?? r.cursor);
-        url = next && items.length ? `/api/v1/contributions?${query}${query ? '&' : ''}cursor=${encodeURIComponent(next)}` : null;
+        if (Array.isArray(r) || items.length < 200 || all.size >= (r.total ?? Infinity)) break;
       }
       return [...all.values()];
     },
