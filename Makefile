@@ -24,7 +24,7 @@ pwa: pwa/node_modules/.package-lock.json
 	cd pwa && npm run build
 
 server:
-	$(CARGO) build --workspace --bins
+	$(CARGO) build -p porte-voix-server --bins
 
 lint:
 	$(CARGO) fmt --all -- --check

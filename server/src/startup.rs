@@ -91,7 +91,9 @@ impl Application {
         let data = state.clone();
         let server = HttpServer::new(move || {
             App::new()
-                .wrap(tracing_actix_web::TracingLogger::default())
+                .wrap(tracing_actix_web::TracingLogger::<
+                    crate::telemetry::PrivacyRootSpan,
+                >::new())
                 .app_data(data.clone())
                 .app_data(error::json_config())
                 .app_data(error::query_config())

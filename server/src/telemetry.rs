@@ -12,3 +12,31 @@ pub fn init() {
         .with_target(false)
         .try_init();
 }
+
+/// Request spans and one access-log line per request, with the method, the
+/// path *without its query string* (a query may carry coordinates) and the
+/// status. Client IPs and user agents are left out too.
+pub struct PrivacyRootSpan;
+
+impl tracing_actix_web::RootSpanBuilder for PrivacyRootSpan {
+    fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
+        tracing::info_span!(
+            "http",
+            method = %request.method(),
+            path = %request.path(),
+            status = tracing::field::Empty,
+        )
+    }
+
+    fn on_request_end<B: actix_web::body::MessageBody>(
+        span: tracing::Span,
+        outcome: &Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>,
+    ) {
+        let status = match outcome {
+            Ok(res) => res.status().as_u16(),
+            Err(e) => e.as_response_error().status_code().as_u16(),
+        };
+        span.record("status", status);
+        span.in_scope(|| tracing::info!(status, "request"));
+    }
+}
