@@ -14,6 +14,7 @@ import {
   launchBrowser,
   login,
   newPhone,
+  phoneStore,
   screenshot,
   startServer,
   waitFor,
@@ -69,7 +70,8 @@ test('offline field day: record, edit, reload offline, sync, geotag, officer sta
     await page.getByRole('link', { name: 'Accueil' }).click();
     await addContribution(page, { kind: 'Attente', themes: ['Voirie et mobilités', 'Éducation'], text: TEXTS[1] });
     await context.setGeolocation(PLACES.bron);
-    await addContribution(page, { kind: 'Proposition', themes: ['Logement'], text: TEXTS[2] });
+    await addContribution(page, { kind: 'Proposition', themes: ['Logement'], text: TEXTS[2], contact: { name: 'Mme Exemple', phone: '06 00 00 00 00' } });
+    assert.equal((await phoneStore(page)).contacts.length, 1);
     assert.deepEqual(await counts(page), plus(3, 0));
 
     await gotoTab(page, 'Mes contributions');
@@ -114,6 +116,9 @@ test('offline field day: record, edit, reload offline, sync, geotag, officer sta
     assert.equal(c[0].geo.commune, PLACES.bron.commune);
     assert.equal(a[0].kind, 'concern');
     assert.deepEqual(b[0].themes.sort(), ['education', 'mobility']);
+    assert.equal(c[0].consent.contact, true);
+    // The contact details went with the sync and are gone from the phone.
+    await waitFor('contact details deleted from the phone', async () => (await phoneStore(page)).contacts.length === 0);
     await screenshot(page, '05-home-synced');
   });
 
@@ -152,6 +157,42 @@ test('offline field day: record, edit, reload offline, sync, geotag, officer sta
     assert.ok(backup.documents.length >= 4);
     await screenshot(page, '07-settings');
     assert.deepEqual(await axe(page, 'settings'), []);
+
+    // Restore it on another phone, twice: everything there, nothing duplicated.
+    const other = await newPhone(browser, server, PLACES.villeurbanne);
+    await login(other.page, ACCOUNTS.volunteer);
+    await waitForFirstSync(other.page);
+    await gotoTab(other.page, 'Réglages');
+    for (let i = 0; i < 2; i++) {
+      await other.page.getByLabel('Importer une sauvegarde').setInputFiles(path);
+      await waitFor('import done', async () => (await other.page.locator('#settings-status').textContent()).includes('Sauvegarde importée'));
+    }
+    const ids = (await phoneStore(other.page)).records.map((r) => r.id);
+    assert.equal(new Set(ids).size, ids.length);
+    for (const d of backup.documents) assert.ok(ids.includes(d.id), `document ${d.id} restored`);
+    await gotoTab(other.page, 'Mes contributions');
+    await other.page.getByText('et les encombrants aussi').waitFor();
+    await other.context.close();
+  });
+
+  await t.test('logging out with unsent data warns first', async () => {
+    await context.setOffline(true);
+    await gotoTab(page, 'Accueil');
+    await addContribution(page, { kind: 'Attente', text: 'Encore une, pas envoyée' });
+    await gotoTab(page, 'Réglages');
+    let message = '';
+    page.removeAllListeners('dialog');
+    page.once('dialog', (d) => {
+      message = d.message();
+      void d.dismiss();
+    });
+    await page.getByRole('button', { name: 'Se déconnecter' }).click();
+    await waitFor('the warning', () => message !== '');
+    assert.match(message, /pas encore reçus par le serveur/);
+    // Dismissed: still logged in, nothing deleted.
+    await gotoTab(page, 'Accueil');
+    assert.equal((await counts(page)).pending, base.pending + 1);
+    await context.setOffline(false);
   });
 
   await context.close();

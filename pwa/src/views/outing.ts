@@ -14,13 +14,20 @@ export async function outingView(ctx: AppContext, root: HTMLElement): Promise<()
   const me = session?.user.id ?? '';
   const body = h('div');
   root.append(h('h1', {}, fr.outing.title), body);
+  // Notes being typed survive a redraw (a teammate's doors arriving by sync).
+  const noteDrafts = new Map<string, string>();
+  let deferred = false;
+  const typing = () => {
+    const a = document.activeElement;
+    return !!a && body.contains(a) && (a.tagName === 'TEXTAREA' || (a.tagName === 'INPUT' && (a as HTMLInputElement).type !== 'radio'));
+  };
 
   const statusGroup = (o: OutingView, d: Door) => {
     const name = uid('door');
     return h(
       'fieldset',
       { class: 'door-status' },
-      h('legend', {}, `${fr.outing.status} — ${d.address}`),
+      h('legend', {}, h('span', { class: 'visually-hidden' }, `${fr.outing.status} — ${d.address}`)),
       DOOR_STATUSES.map((s) => {
         const id = uid('ds');
         const input = h('input', { type: 'radio', name, id, value: s, checked: d.status === s, class: 'visually-hidden-input' });
@@ -38,10 +45,13 @@ export async function outingView(ctx: AppContext, root: HTMLElement): Promise<()
   const doorItem = (o: OutingView, d: Door) => {
     const noteId = uid('note');
     const note = h('textarea', { id: noteId, rows: 2 });
-    note.value = d.note;
+    note.value = noteDrafts.get(d.key) ?? d.note;
+    note.addEventListener('input', () => noteDrafts.set(d.key, note.value));
     const save = h('button', { type: 'button', class: 'secondary' }, fr.outing.saveNote);
     save.addEventListener('click', () => {
-      void ctx.store.change(o.id, (doc) => setDoorNote(doc, d.key, note.value)).then(() => {
+      const value = note.value;
+      void ctx.store.change(o.id, (doc) => setDoorNote(doc, d.key, value)).then(() => {
+        if (noteDrafts.get(d.key) === value) noteDrafts.delete(d.key);
         ctx.changed();
         ctx.afterSave();
       });
@@ -51,7 +61,7 @@ export async function outingView(ctx: AppContext, root: HTMLElement): Promise<()
       { class: 'card door', 'data-key': d.key },
       h('h3', {}, d.address),
       statusGroup(o, d),
-      h('label', { for: noteId }, `${fr.outing.note} — ${d.address}`),
+      h('label', { for: noteId }, fr.outing.note, h('span', { class: 'visually-hidden' }, ` — ${d.address}`)),
       note,
       save,
     );
@@ -92,9 +102,9 @@ export async function outingView(ctx: AppContext, root: HTMLElement): Promise<()
   };
 
   const render = async () => {
-    const active = document.activeElement;
-    if (active && body.contains(active) && (active.tagName === 'TEXTAREA' || active.tagName === 'INPUT') && (active as HTMLInputElement).type !== 'radio') {
-      return; // never redraw under the volunteer's fingers; the next change will
+    if (typing()) {
+      deferRender();
+      return; // never redraw under the volunteer's fingers
     }
     const o = await currentOuting(ctx);
     if (!o) {
@@ -146,6 +156,10 @@ export async function outingView(ctx: AppContext, root: HTMLElement): Promise<()
         ctx.afterSave();
       });
     });
+    if (typing()) {
+      deferRender();
+      return;
+    }
     replace(body, 
       h('p', { class: 'outing-title' }, h('strong', {}, o.place), ` — ${o.date}`),
       chooser,
@@ -162,6 +176,18 @@ export async function outingView(ctx: AppContext, root: HTMLElement): Promise<()
       h('details', {}, h('summary', {}, fr.outing.create), await createForm()),
     );
   };
+  function deferRender() {
+    if (deferred) return;
+    deferred = true;
+    body.addEventListener(
+      'focusout',
+      () => {
+        deferred = false;
+        setTimeout(() => void render(), 0);
+      },
+      { once: true },
+    );
+  }
   await render();
   return ctx.onChange(() => void render());
 }

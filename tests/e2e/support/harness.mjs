@@ -196,7 +196,7 @@ export async function gotoTab(page, name) {
 }
 
 /** Fills and saves the contribution form. */
-export async function addContribution(page, { kind = 'Préoccupation', themes = [], text, commune }) {
+export async function addContribution(page, { kind = 'Préoccupation', themes = [], text, commune, contact }) {
   await page.getByRole('link', { name: 'Nouvelle contribution' }).click();
   await page.getByLabel('Contribution', { exact: true }).waitFor();
   await page.getByText(kind, { exact: true }).click();
@@ -204,8 +204,22 @@ export async function addContribution(page, { kind = 'Préoccupation', themes = 
   await page.getByLabel('Contribution', { exact: true }).fill(text);
   if (commune) await page.getByLabel('Commune', { exact: true }).selectOption({ label: commune });
   else await waitFor('GPS position', async () => /Position GPS/.test((await page.locator('#loc-status').textContent()) ?? ''));
+  if (contact) {
+    await page.getByText('Coordonnées (facultatif)').click();
+    await page.getByLabel('La personne accepte d’être recontactée et donne ses coordonnées').check();
+    await page.getByLabel('Nom', { exact: true }).fill(contact.name);
+    await page.getByLabel('Téléphone', { exact: true }).fill(contact.phone);
+  }
   await page.getByRole('button', { name: 'Enregistrer' }).click();
   await page.getByRole('link', { name: 'Nouvelle contribution' }).waitFor();
+}
+
+/** What the phone's store holds (through the app's own store object). */
+export async function phoneStore(page) {
+  return page.evaluate(async () => {
+    const s = window.porteVoix.store;
+    return { contacts: await s.contacts(), records: (await s.records()).map((r) => ({ id: r.id, type: r.type, sync: r.sync })) };
+  });
 }
 
 export async function screenshot(page, name) {
