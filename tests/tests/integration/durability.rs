@@ -21,13 +21,18 @@ fn binary() -> PathBuf {
 }
 
 fn start(data: &Path) -> (Child, String) {
+    start_logging(data, Stdio::null())
+}
+
+fn start_logging(data: &Path, stderr: Stdio) -> (Child, String) {
     let mut child = Command::new(binary())
         .arg("serve")
         .env("PORTE_VOIX_DATA_DIR", data)
         .env("PORTE_VOIX_PORT", "0")
         .env("PORTE_VOIX_PWA_DIR", data.join("no-pwa"))
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .env("RUST_LOG", "debug")
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let mut line = String::new();
@@ -55,9 +60,7 @@ async fn login(client: &reqwest::Client, base: &str) -> String {
     r["access_token"].as_str().unwrap().to_owned()
 }
 
-#[tokio::test]
-async fn an_acknowledged_change_survives_sigkill() {
-    let dir = tempfile::tempdir().unwrap();
+fn add_volunteer(dir: &Path) -> String {
     let mut add = Command::new(binary())
         .args([
             "user",
@@ -68,7 +71,7 @@ async fn an_acknowledged_change_survives_sigkill() {
             "volunteer",
             "--password-stdin",
         ])
-        .env("PORTE_VOIX_DATA_DIR", dir.path())
+        .env("PORTE_VOIX_DATA_DIR", dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -80,14 +83,19 @@ async fn an_acknowledged_change_survives_sigkill() {
         .unwrap();
     let out = add.wait_with_output().unwrap();
     assert!(out.status.success());
-    let user_id = String::from_utf8(out.stdout)
+    String::from_utf8(out.stdout)
         .unwrap()
         .rsplit(' ')
         .next()
         .unwrap()
         .trim()
-        .to_owned();
+        .to_owned()
+}
 
+#[tokio::test]
+async fn an_acknowledged_change_survives_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let user_id = add_volunteer(dir.path());
     let client = reqwest::Client::new();
     let (mut server, base) = start(dir.path());
     let token = login(&client, &base).await;
@@ -141,4 +149,75 @@ async fn an_acknowledged_change_survives_sigkill() {
     );
     server.kill().unwrap();
     server.wait().unwrap();
+}
+
+#[tokio::test]
+async fn logs_carry_no_text_contact_details_or_coordinates() {
+    let dir = tempfile::tempdir().unwrap();
+    let user_id = add_volunteer(dir.path());
+    let log_path = dir.path().join("server.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let (mut server, base) = start_logging(dir.path(), Stdio::from(log));
+    let client = reqwest::Client::new();
+    let token = login(&client, &base).await;
+    let id = Uuid::new_v4();
+    let mut c = contribution_json(id, &user_id, 45.76651, 4.87953);
+    c["text"] = json!("Monsieur Dupont-Secret dit que la rue est dangereuse");
+    c["consent"] = json!({"contact": true});
+    let doc = PhoneDoc::new("phone-vol", id, "contribution", &c);
+    let mut body = request(&[&doc], None);
+    body["contacts"] = json!([{"contribution_id": id, "name": "Jeanne Témoin", "phone": "0611223344", "email": "jeanne@exemple.fr"}]);
+    let reply: Value = client
+        .post(format!("{base}/api/v1/sync"))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(reply["contacts"][0]["status"], "ok");
+    // A refused document with free text in a bad field, and a located point.
+    let mut bad = contribution_json(Uuid::new_v4(), &user_id, 45.76651, 4.87953);
+    bad["kind"] = json!("Madame Refusée-Secret");
+    let bad = PhoneDoc::new(
+        "phone-vol",
+        bad["id"].as_str().unwrap().parse().unwrap(),
+        "contribution",
+        &bad,
+    );
+    client
+        .post(format!("{base}/api/v1/sync"))
+        .bearer_auth(&token)
+        .json(&request(&[&bad], None))
+        .send()
+        .await
+        .unwrap();
+    client
+        .get(format!(
+            "{base}/api/v1/territory/locate?lat=45.76651&lon=4.87953"
+        ))
+        .send()
+        .await
+        .unwrap();
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let logs = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        logs.contains("sync document"),
+        "debug logs were captured: {logs}"
+    );
+    for secret in [
+        "Dupont-Secret",
+        "Jeanne",
+        "0611223344",
+        "jeanne@exemple.fr",
+        "Refusée-Secret",
+        "45.76651",
+        "4.87953",
+        &token[..20],
+    ] {
+        assert!(!logs.contains(secret), "the log contains {secret:?}");
+    }
 }
