@@ -39,12 +39,22 @@ export async function mineView(ctx: AppContext, root: HTMLElement): Promise<() =
             : v.declared_commune
               ? (territory.area(v.declared_commune)?.nom ?? v.declared_commune)
               : fr.form.noLocation;
+        const nearBorder = v.geo ? v.geo.near_border : v.location ? territory.locate(v.location.lat, v.location.lon).near_border : false;
         const excerpt = v.text.length > 140 ? v.text.slice(0, 140) + '…' : v.text;
         const titleId = `c-${v.id}`;
         return h(
           'li',
           { class: 'card contribution', 'data-id': v.id, 'aria-labelledby': titleId },
-          h('p', { class: 'meta' }, h('strong', { id: titleId }, fr.kinds[v.kind] ?? v.kind), ' · ', where, ' · ', fr.time(new Date(v.created_at))),
+          h(
+            'p',
+            { class: 'meta' },
+            h('strong', { id: titleId }, fr.kinds[v.kind] ?? v.kind),
+            ' · ',
+            where,
+            nearBorder ? ` (${fr.form.nearBorder})` : '',
+            ' · ',
+            fr.time(new Date(v.created_at)),
+          ),
           h('p', { class: 'text' }, excerpt),
           h(
             'p',
