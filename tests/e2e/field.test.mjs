@@ -98,6 +98,20 @@ test('offline field day: record, edit, reload offline, sync, geotag, officer sta
     assert.deepEqual(await counts(page), plus(3, 0));
   });
 
+  await t.test('a reload in the middle of typing keeps the words (draft); « Annuler » drops them', async () => {
+    await page.getByRole('link', { name: 'Nouvelle contribution' }).click();
+    const field = page.getByLabel('Contribution', { exact: true });
+    await field.fill('Brouillon en cours de saisie');
+    await page.reload();
+    await field.waitFor();
+    assert.equal(await field.inputValue(), 'Brouillon en cours de saisie');
+    await page.getByRole('button', { name: 'Annuler' }).click();
+    await page.getByRole('link', { name: 'Nouvelle contribution' }).click();
+    assert.equal(await page.getByLabel('Contribution', { exact: true }).inputValue(), '');
+    await gotoTab(page, 'Accueil');
+    assert.deepEqual(await counts(page), plus(3, 0));
+  });
+
   let mine;
   await t.test('back online: everything reaches the server, geotagged to the right commune', async () => {
     await context.setOffline(false);

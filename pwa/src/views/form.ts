@@ -201,10 +201,13 @@ export async function formView(ctx: AppContext, root: HTMLElement, editId?: stri
     }
     stopGps();
     gpsFailed = false;
+    let fixes = 0;
     watchId = navigator.geolocation.watchPosition(
       (pos) => {
         const acc = pos.coords.accuracy;
-        if (st.location?.source === 'gps' && st.location.accuracy_m !== undefined && st.location.accuracy_m < acc) return;
+        // The first fix of this watch always wins (a draft's fix may be from another door); then the best one.
+        const prev = st.location;
+        if (fixes++ > 0 && prev?.source === 'gps' && prev.accuracy_m !== undefined && prev.accuracy_m < acc) return;
         st.location = {
           lat: pos.coords.latitude,
           lon: pos.coords.longitude,
@@ -331,6 +334,14 @@ export async function formView(ctx: AppContext, root: HTMLElement, editId?: stri
 
   // ── save ──
   const saveBtn = h('button', { type: 'submit', class: 'primary big', id: 'save' }, fr.form.save);
+  // « Annuler » drops the draft (a new form otherwise reopens with it: a reload
+  // or an app update in the middle of a conversation loses nothing).
+  const cancelBtn = h('button', { type: 'button', class: 'secondary', id: 'cancel' }, fr.form.cancel);
+  cancelBtn.addEventListener('click', () => {
+    if (!editId) localStorage.removeItem(DRAFT_KEY);
+    stopGps();
+    ctx.navigate(editId ? '/contributions' : '/');
+  });
   const form = h(
     'form',
     { class: 'contribution-form', novalidate: true },
@@ -354,6 +365,7 @@ export async function formView(ctx: AppContext, root: HTMLElement, editId?: stri
     respondentBox,
     contactBox,
     h('div', { class: 'sticky-actions' }, saveBtn),
+    cancelBtn,
   );
 
   form.addEventListener('submit', (e) => {
@@ -409,7 +421,7 @@ export async function formView(ctx: AppContext, root: HTMLElement, editId?: stri
   });
 
   root.append(h('h1', {}, editId ? fr.form.editTitle : fr.form.newTitle), form);
-  if (!editId && !st.location) startGps();
+  if (!editId && (!st.location || st.location.source === 'gps')) startGps();
   else showLocation();
   performance.mark('pv-form-ready');
   return stopGps;
