@@ -15,6 +15,9 @@ export class MockServer {
   failNetwork = 0;
   /** Next N sync calls are applied and stored, but the reply is lost. */
   loseReply = 0;
+  /** Requests with more documents than this, or holding `hugeId` with others, answer 413. */
+  maxDocs = Infinity;
+  hugeId = '';
   /** Next N sync calls answer 500. */
   fail500 = 0;
   accessToken = 'a1';
@@ -54,6 +57,10 @@ export class MockServer {
       if (this.failNetwork > 0) {
         this.failNetwork--;
         throw new TypeError('Failed to fetch');
+      }
+      const req = body as SyncRequest;
+      if (req.documents.length > this.maxDocs || req.documents.some((d) => d.id === this.hugeId && d.changes)) {
+        return err(413, 'payload_too_large');
       }
       if (this.fail500 > 0) {
         this.fail500--;

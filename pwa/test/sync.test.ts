@@ -138,6 +138,30 @@ describe('sync client', () => {
     expect((await p1.store.getRecord('o1'))!.sync).toBe('received');
   });
 
+  it('a 413 splits the batch; a document too large alone is refused and the others are received', async () => {
+    const { store, client } = await phone(server);
+    for (const id of ['a', 'b', 'c', 'd', 'e']) await store.create(id, 'contribution', createContribution(id, 'u1', input));
+    server.maxDocs = 2;
+    server.hugeId = 'c';
+    const r = await client.sync();
+    expect(r.refused).toBe(1);
+    const recs = await store.records();
+    expect(recs.filter((x) => x.sync === 'received').map((x) => x.id).sort()).toEqual(['a', 'b', 'd', 'e']);
+    expect((await store.getRecord('c'))!.sync).toBe('refused');
+    expect((await store.getRecord('c'))!.reason).toBe('payload_too_large');
+  });
+
+  it('two tabs refreshing at once: the second uses the session the first refreshed', async () => {
+    const { store, api } = await phone(server);
+    const before = (await api.session())!.access_token;
+    const other = new Api(store, '', server.fetch); // a second tab, same IndexedDB
+    await api.refresh(before);
+    const s = await other.refresh(before);
+    expect(server.refreshCalls).toBe(1);
+    expect(s.needs_login).toBeUndefined();
+    expect(s.access_token).not.toBe(before);
+  });
+
   it('sends the whole document when the server answers `unknown`', async () => {
     const { store, client } = await phone(server);
     const doc = createContribution('c1', 'u1', input);

@@ -63,6 +63,11 @@ interface TokenReply {
 
 const SESSION_KEY = 'session';
 
+function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== 'undefined' ? (navigator as Navigator & { locks?: LockManager }).locks : undefined;
+  return locks ? (locks.request(name, fn) as Promise<T>) : fn();
+}
+
 export class Api {
   private refreshing: Promise<Session> | null = null;
 
@@ -118,11 +123,16 @@ export class Api {
     return this.saveTokens((await res.json()) as TokenReply);
   }
 
-  /** Rotates the refresh token; concurrent callers share one request. */
-  refresh(): Promise<Session> {
-    this.refreshing ??= (async () => {
+  /**
+   * Rotates the refresh token; concurrent callers share one request, and tabs
+   * take turns (Web Locks): a tab that finds the session already refreshed by
+   * another uses it instead of spending the (now dead) old refresh token.
+   */
+  refresh(staleAccessToken?: string): Promise<Session> {
+    this.refreshing ??= withLock('porte-voix-refresh', async () => {
       const s = await this.session();
       if (!s || s.needs_login) throw new SessionExpiredError('no session');
+      if (staleAccessToken && s.access_token !== staleAccessToken && s.expires_at - Date.now() > 30_000) return s;
       const res = await this.raw('/api/v1/auth/refresh', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
@@ -134,7 +144,7 @@ export class Api {
       }
       if (!res.ok) throw await Api.error(res);
       return this.saveTokens((await res.json()) as TokenReply);
-    })().finally(() => {
+    }).finally(() => {
       this.refreshing = null;
     });
     return this.refreshing;
@@ -144,12 +154,12 @@ export class Api {
   async authed(path: string, init: RequestInit = {}): Promise<Response> {
     let s = await this.session();
     if (!s || s.needs_login) throw new SessionExpiredError('no session');
-    if (s.expires_at - Date.now() < 30_000) s = await this.refresh();
+    if (s.expires_at - Date.now() < 30_000) s = await this.refresh(s.access_token);
     const call = (token: string) =>
       this.raw(path, { ...init, headers: { ...(init.headers as Record<string, string>), Authorization: `Bearer ${token}` } });
     let res = await call(s.access_token);
     if (res.status === 401) {
-      s = await this.refresh();
+      s = await this.refresh(s.access_token);
       res = await call(s.access_token);
       if (res.status === 401) throw new SessionExpiredError('token refused');
     }

@@ -111,7 +111,22 @@ export class SyncClient {
         if (cs.length) {
           req.contacts = cs.map((c) => ({ contribution_id: c.contribution_id, name: c.name, phone: c.phone, email: c.email }));
         }
-        const reply = await this.post(req);
+        let reply: SyncReply;
+        try {
+          reply = await this.post(req);
+        } catch (e) {
+          // 413 for the whole request: split the batch; a single document
+          // that is still too large is refused alone, the others go on.
+          if (!(e instanceof ApiError && e.status === 413) || batch.length === 0) throw e;
+          if (batch.length === 1) {
+            await this.refuse(batch[0]!.entry, 'payload_too_large');
+            total.refused++;
+          } else {
+            const half = Math.ceil(batch.length / 2);
+            batches.splice(i + 1, 0, batch.slice(0, half), batch.slice(half));
+          }
+          continue;
+        }
         const r = await this.apply(req, reply);
         for (const id of r.unknown) nextWhole.add(id);
         total.sent += req.documents.filter((d) => d.changes).length;
@@ -127,6 +142,13 @@ export class SyncClient {
       resendWhole = nextWhole;
     }
     return total;
+  }
+
+  private async refuse(entry: SyncRequestDoc, reason: string): Promise<void> {
+    const tx = this.store.db.transaction('docs', 'readwrite', { durability: 'strict' });
+    const rec = await tx.store.get(entry.id);
+    if (rec) await tx.store.put({ ...rec, sync: 'refused', reason, refusedHeads: entry.heads });
+    await tx.done;
   }
 
   private batches(out: Outgoing[]): Outgoing[][] {
