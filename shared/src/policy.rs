@@ -174,9 +174,14 @@ pub fn may_read_contribution_fields(
 }
 
 fn may_read_outing(p: &Principal, o: &Outing) -> bool {
+    may_read_outing_team(p, &o.team)
+}
+
+/// The outing read rule over its team, for the index rows.
+pub fn may_read_outing_team(p: &Principal, team: &[String]) -> bool {
     match p.role {
         Role::Officer => true,
-        Role::Volunteer => o.team.contains(&p.user_id),
+        Role::Volunteer => team.contains(&p.user_id),
         Role::Commune | Role::Admin => false,
     }
 }
