@@ -17,10 +17,7 @@ export async function outingView(ctx: AppContext, root: HTMLElement): Promise<()
   // Notes being typed survive a redraw (a teammate's doors arriving by sync).
   const noteDrafts = new Map<string, string>();
   let deferred = false;
-  const typing = () => {
-    const a = document.activeElement;
-    return !!a && body.contains(a) && (a.tagName === 'TEXTAREA' || (a.tagName === 'INPUT' && (a as HTMLInputElement).type !== 'radio'));
-  };
+
 
   const statusGroup = (o: OutingView, d: Door) => {
     const name = uid('door');
@@ -101,19 +98,15 @@ export async function outingView(ctx: AppContext, root: HTMLElement): Promise<()
     return f;
   };
 
-  const render = async () => {
-    if (typing()) {
-      deferRender();
-      return; // never redraw under the volunteer's fingers
-    }
-    const o = await currentOuting(ctx);
-    if (!o) {
-      replace(body, h('p', {}, fr.outing.none), await createForm());
-      return;
-    }
-    const all = (await ctx.store.loadAll('outing')).map((x) => readOuting(x.doc));
-    const mine = (await ctx.store.loadAll('contribution')).filter(({ doc }) => readContribution(doc).outing === o.id).length;
-    const c = outingCounters(o);
+  // The page is built once per outing (title, chooser, add-door form); a
+  // change redraws only the counters and the door list, so a sync landing
+  // while the volunteer types an address never swaps the form under them.
+  let shownId: string | undefined;
+  let shownCount = -1;
+  const countersEl = h('dl', { class: 'counters' });
+  const doorsEl = h('div');
+
+  const renderShell = async (o: OutingView, all: OutingView[]) => {
     const chooserId = uid('outing');
     const chooser =
       all.length > 1
@@ -149,37 +142,59 @@ export async function outingView(ctx: AppContext, root: HTMLElement): Promise<()
         addr.focus();
         return;
       }
+      addr.value = '';
       void ctx.store.change(o.id, (doc) => addDoor(doc, uuid(), { address, status: 'visite', by: me })).then(() => {
-        addr.value = '';
-        addr.blur();
         ctx.changed();
         ctx.afterSave();
       });
     });
-    if (typing()) {
-      deferRender();
-      return;
-    }
-    replace(body, 
+    replace(
+      body,
       h('p', { class: 'outing-title' }, h('strong', {}, o.place), ` — ${o.date}`),
       chooser,
-      h(
-        'dl',
-        { class: 'counters' },
-        h('div', { class: 'counter' }, h('dt', {}, fr.outing.doorsKnocked), h('dd', { id: 'doors-knocked' }, c.doorsKnocked)),
-        h('div', { class: 'counter' }, h('dt', {}, fr.outing.conversations), h('dd', { id: 'conversations' }, c.conversations)),
-        h('div', { class: 'counter' }, h('dt', {}, fr.outing.contributions), h('dd', { id: 'outing-contributions' }, mine)),
-      ),
+      countersEl,
       addForm,
       h('h2', {}, fr.outing.doors),
-      o.doors.length ? h('ul', { class: 'doors', id: 'doors' }, o.doors.map((d) => doorItem(o, d))) : h('p', {}, fr.outing.noDoors),
+      doorsEl,
       h('details', {}, h('summary', {}, fr.outing.create), await createForm()),
+    );
+  };
+
+  const render = async () => {
+    const o = await currentOuting(ctx);
+    if (!o) {
+      shownId = undefined;
+      replace(body, h('p', {}, fr.outing.none), await createForm());
+      return;
+    }
+    const all = (await ctx.store.loadAll('outing')).map((x) => readOuting(x.doc));
+    const mine = (await ctx.store.loadAll('contribution')).filter(({ doc }) => readContribution(doc).outing === o.id).length;
+    if (shownId !== o.id || shownCount !== all.length) {
+      shownId = o.id;
+      shownCount = all.length;
+      await renderShell(o, all);
+    }
+    const c = outingCounters(o);
+    replace(
+      countersEl,
+      h('div', { class: 'counter' }, h('dt', {}, fr.outing.doorsKnocked), h('dd', { id: 'doors-knocked' }, c.doorsKnocked)),
+      h('div', { class: 'counter' }, h('dt', {}, fr.outing.conversations), h('dd', { id: 'conversations' }, c.conversations)),
+      h('div', { class: 'counter' }, h('dt', {}, fr.outing.contributions), h('dd', { id: 'outing-contributions' }, mine)),
+    );
+    const a = document.activeElement;
+    if (a && doorsEl.contains(a) && a.tagName === 'TEXTAREA') {
+      deferRender(); // a note is being typed: redraw the list when it loses focus
+      return;
+    }
+    replace(
+      doorsEl,
+      o.doors.length ? h('ul', { class: 'doors', id: 'doors' }, o.doors.map((d) => doorItem(o, d))) : h('p', {}, fr.outing.noDoors),
     );
   };
   function deferRender() {
     if (deferred) return;
     deferred = true;
-    body.addEventListener(
+    doorsEl.addEventListener(
       'focusout',
       () => {
         deferred = false;
