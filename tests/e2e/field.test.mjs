@@ -55,6 +55,14 @@ test('offline field day: record, edit, reload offline, sync, geotag, officer sta
     base = await counts(page);
     await screenshot(page, '02-home');
     assert.deepEqual(await axe(page, 'home'), []);
+    // Installable: Chromium finds nothing missing in the manifest, icons and service worker.
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    // (a Playwright context is an incognito profile, which Chromium never installs from: ignore that one)
+    assert.deepEqual(installabilityErrors.filter((e) => e.errorId !== 'in-incognito'), []);
+    const manifest = await (await fetch(server.url + '/manifest.webmanifest')).json();
+    assert.equal(manifest.lang, 'fr');
+    assert.deepEqual(manifest.icons.map((i) => i.sizes).slice(0, 2), ['192x192', '512x512']);
   });
 
   await t.test('offline: three contributions and one edit, all kept on the phone', async () => {
