@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadTerritory, NEAR_BORDER_M } from '../src/geo/lookup';
 
@@ -48,5 +49,15 @@ describe('offline commune lookup', () => {
       const p = t.interiorPoint(c.code)!;
       expect(t.locate(p.lat, p.lon).commune, c.nom).toBe(c.code);
     }
+  });
+});
+
+describe('bundled territory', () => {
+  // The PWA bundles a copy of shared/data's outlines (docs/PWA.md says why);
+  // this catches the copy drifting from the file the server embeds.
+  const shared = new URL('../../../shared/data/metropole-de-lyon-communes.geojson', import.meta.url);
+  it.skipIf(!existsSync(shared))('is the same GeoJSON as shared/data', async () => {
+    const bundled = JSON.parse(readFileSync(new URL('../src/geo/territory.json', import.meta.url), 'utf8'));
+    expect(bundled).toEqual(JSON.parse(readFileSync(shared, 'utf8')));
   });
 });
