@@ -2,7 +2,7 @@
 // working, and are asked to log in again only to sync; nothing is lost.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ACCOUNTS, PLACES, addContribution, cleanup, counts, launchBrowser, login, newPhone, startServer, waitFor, waitForFirstSync } from './support/harness.mjs';
+import { ACCOUNTS, PLACES, addContribution, apiClient, cleanup, counts, launchBrowser, login, newPhone, startServer, waitFor, waitForFirstSync } from './support/harness.mjs';
 
 let server;
 let browser;
@@ -33,7 +33,8 @@ test('an expired session blocks only the sync; logging in again sends what was r
   await waitFor('the request to log in again', async () => (await page.locator('#sync-status').getAttribute('data-phase')) === 'need_login');
   assert.match(await page.locator('#sync-status').textContent(), /reconnectez-vous/);
   // Still usable: the form opens and saves.
-  await addContribution(page, { kind: 'Attente', text: 'Encore une, toujours sans session' });
+  // (and the place picked from the commune list, as when GPS is off or poor)
+  await addContribution(page, { kind: 'Attente', text: 'Encore une, toujours sans session', commune: 'Lyon 3e Arrondissement' });
   assert.equal((await counts(page)).pending, base.pending + 2);
 
   await page.getByRole('link', { name: 'Se reconnecter' }).click();
@@ -42,5 +43,10 @@ test('an expired session blocks only the sync; logging in again sends what was r
   await page.getByRole('button', { name: 'Se connecter' }).click();
   await waitFor('both received', async () => (await counts(page)).received === base.received + 2, { timeout: 30_000 });
   assert.equal((await counts(page)).pending, 0);
+  const api = await apiClient(server, ACCOUNTS.volunteer);
+  const picked = (await api.contributions('author=me')).find((c) => c.text === 'Encore une, toujours sans session');
+  assert.equal(picked.declared_commune, '69383');
+  assert.equal(picked.location.source, 'commune');
+  assert.equal(picked.geo.arrondissement, '69383');
   await context.close();
 });
