@@ -67,9 +67,10 @@ struct Common {
 
 #[derive(clap::Args, Clone)]
 struct ServerArgs {
-    /// The server binary to spawn.
-    #[arg(long, default_value = "target/release/porte-voix")]
-    server_bin: PathBuf,
+    /// The server binary to spawn [default: `porte-voix` beside this
+    /// binary, i.e. target/release/porte-voix].
+    #[arg(long)]
+    server_bin: Option<PathBuf>,
     /// `RUST_LOG` of the spawned server (`info`, its default, logs every
     /// request to its log file).
     #[arg(long, default_value = "info")]
@@ -159,7 +160,7 @@ fn http_opts(phones: usize, per_phone: usize, c: &Common, s: &ServerArgs) -> htt
         phones,
         per_phone,
         batch: c.batch,
-        server_bin: s.server_bin.clone(),
+        server_bin: s.server_bin.clone().unwrap_or_else(default_server_bin),
         seed: c.seed,
         server_log: s.server_log.clone(),
     }
@@ -194,14 +195,13 @@ fn all(common: &Common, server: &ServerArgs, lookups: usize) -> anyhow::Result<(
 
     println!();
     println!(
-        "| phones × contributions | requests | wall (s) | contributions/s | p50 (ms) | p99 (ms) \
-         | server CPU (s) | server CPU / contribution (ms) | floor CPU / contribution (ms) \
-         | ratio to floor | floor wall (s) | client CPU (s) | server RSS before → after, peak (MiB) |"
+        "| phones × contributions | requests | wall, first request to last `ok` (s) \
+         | contributions/s | p50 (ms) | p99 (ms) | found after kill -9 |"
     );
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
-    for (f, h) in &rows {
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (_, h) in &rows {
         println!(
-            "| {} × {} | {} | {:.2} | {:.0} | {:.1} | {:.1} | {:.2} | {:.3} | {:.3} | {:.2} | {:.2} | {:.2} | {:.0} → {:.0}, {:.0} |",
+            "| {} × {} | {} | {:.2} | {:.0} | {:.1} | {:.1} | {}/{} |",
             h.phones,
             h.per_phone,
             h.requests,
@@ -209,29 +209,53 @@ fn all(common: &Common, server: &ServerArgs, lookups: usize) -> anyhow::Result<(
             h.throughput(),
             h.p50_ms,
             h.p99_ms,
+            h.durable,
+            h.contributions
+        );
+    }
+    println!();
+    println!(
+        "| phones × contributions | server CPU (s) | server CPU / contribution (ms) \
+         | floor CPU / contribution (ms) | ratio to floor | floor wall (s) | client CPU (s) \
+         | other processes, idle (CPU-s) | server RSS after logins → after push, peak (MiB) |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+    for (f, h) in &rows {
+        println!(
+            "| {} × {} | {:.2} | {:.3} | {:.3} | {:.2} | {:.2} | {:.2} | {:.1}, {:.1} | {:.0} → {:.0}, {:.0} |",
+            h.phones,
+            h.per_phone,
             h.server_cpu_s,
             h.server_cpu_ms_per_contribution(),
             f.cpu_ms_per_contribution(),
             h.server_cpu_ms_per_contribution() / f.cpu_ms_per_contribution(),
             f.wall_s,
             h.client_cpu_s,
+            h.others_cpu_s,
+            h.idle_s,
             h.rss_before_mib,
             h.rss_after_mib,
             h.rss_peak_mib,
         );
     }
     println!();
-    println!("| lookups | outlines | outside every commune | indexed `locate` (/s) | naive scan (/s) | ratio |");
-    println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
     println!(
-        "| {} | {} | {:.0} % | {:.0} | {:.0} | {:.1}× |",
-        g.lookups,
-        g.outlines,
-        g.outside_share * 100.0,
-        g.indexed_per_s,
-        g.scan_per_s,
-        g.ratio()
+        "| points ({} outlines) | lookups | outside every commune | indexed `locate` (/s) \
+         | naive scan (/s) | ratio |",
+        g.outlines
     );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    for s in &g.sets {
+        println!(
+            "| {} | {} | {:.0} % | {:.0} | {:.0} | {:.1}× |",
+            s.name,
+            s.lookups,
+            s.outside_share * 100.0,
+            s.indexed_per_s,
+            s.scan_per_s,
+            s.ratio()
+        );
+    }
     println!();
     for (f, h) in &rows {
         let ratio = h.server_cpu_ms_per_contribution() / f.cpu_ms_per_contribution();
@@ -259,6 +283,15 @@ fn all(common: &Common, server: &ServerArgs, lookups: usize) -> anyhow::Result<(
         }
     }
     Ok(())
+}
+
+/// `porte-voix` in the directory of this executable: both are built into
+/// the same `target/release`, whatever the current directory.
+fn default_server_bin() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("porte-voix")))
+        .unwrap_or_else(|| PathBuf::from("target/release/porte-voix"))
 }
 
 fn cpus() -> usize {

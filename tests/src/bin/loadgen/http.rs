@@ -45,6 +45,10 @@ pub struct HttpResult {
     pub server_cpu_s: f64,
     /// This process's CPU over the push (the simulated phones).
     pub client_cpu_s: f64,
+    /// CPU the rest of the machine (other processes) took over the push.
+    pub others_cpu_s: f64,
+    /// Idle CPU seconds (all CPUs) over the push.
+    pub idle_s: f64,
     pub rss_before_mib: f64,
     pub rss_after_mib: f64,
     pub rss_peak_mib: f64,
@@ -63,7 +67,7 @@ impl HttpResult {
         println!(
             "http {}x{} (batch {}): {} contributions, {} requests in {:.2} s = {:.0} contributions/s; \
              latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; server CPU {:.2} s = {:.3} ms per \
-             contribution; client CPU {:.2} s; server RSS {:.1} MiB before, {:.1} MiB after, \
+             contribution; client CPU {:.2} s; other processes {:.2} s, idle {:.2} s (CPU-seconds); server RSS {:.1} MiB before, {:.1} MiB after, \
              peak {:.1} MiB; {} of {} found in the store after kill -9",
             self.phones,
             self.per_phone,
@@ -78,6 +82,8 @@ impl HttpResult {
             self.server_cpu_s,
             self.server_cpu_ms_per_contribution(),
             self.client_cpu_s,
+            self.others_cpu_s,
+            self.idle_s,
             self.rss_before_mib,
             self.rss_after_mib,
             self.rss_peak_mib,
@@ -193,6 +199,7 @@ async fn measured_push(
     let rss_before_mib = procstat::mem_mib(&pid, "VmRSS")?;
     let server_cpu0 = procstat::cpu_seconds(&pid)?;
     let client_cpu0 = procstat::cpu_seconds("self")?;
+    let (busy0, idle0) = procstat::machine_cpu_seconds()?;
     let t0 = Instant::now();
     let mut tasks = Vec::with_capacity(bodies.len());
     for (phone, (batches, token)) in bodies.into_iter().zip(tokens).enumerate() {
@@ -211,6 +218,7 @@ async fn measured_push(
     let wall_s = (last_ok - t0).as_secs_f64();
     let server_cpu_s = procstat::cpu_seconds(&pid)? - server_cpu0;
     let client_cpu_s = procstat::cpu_seconds("self")? - client_cpu0;
+    let (busy1, idle1) = procstat::machine_cpu_seconds()?;
     let rss_after_mib = procstat::mem_mib(&pid, "VmRSS")?;
     let rss_peak_mib = procstat::mem_mib(&pid, "VmHWM")?;
     latencies.sort();
@@ -226,6 +234,8 @@ async fn measured_push(
         max_ms: percentile_ms(&latencies, 1.0),
         server_cpu_s,
         client_cpu_s,
+        others_cpu_s: (busy1 - busy0 - server_cpu_s - client_cpu_s).max(0.0),
+        idle_s: idle1 - idle0,
         rss_before_mib,
         rss_after_mib,
         rss_peak_mib,

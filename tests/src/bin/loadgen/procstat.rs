@@ -69,5 +69,31 @@ mod tests {
         assert!(cpu_seconds("self").unwrap() >= 0.0);
         assert!(mem_mib("self", "VmHWM").unwrap() > 0.0);
         assert!(mem_mib("self", "VmRSS").unwrap() > 0.0);
+        let (busy, idle) = machine_cpu_seconds().unwrap();
+        assert!(busy > 0.0 && idle >= 0.0);
     }
+}
+
+/// Machine-wide CPU seconds from the first line of `/proc/stat`, summed
+/// over every CPU: (busy, idle). Busy counts every process, so "busy minus
+/// ours" is what the rest of the (shared) machine took during a run; idle
+/// includes I/O wait.
+pub fn machine_cpu_seconds() -> anyhow::Result<(f64, f64)> {
+    let stat = std::fs::read_to_string("/proc/stat").context("reading /proc/stat")?;
+    let line = stat
+        .lines()
+        .find(|l| l.starts_with("cpu "))
+        .context("/proc/stat: no cpu line")?;
+    let v: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .map(|f| f.parse().unwrap_or(0))
+        .collect();
+    // user nice system idle iowait irq softirq steal (guest time is already
+    // counted in user).
+    let get = |i: usize| v.get(i).copied().unwrap_or(0);
+    let busy = get(0) + get(1) + get(2) + get(5) + get(6) + get(7);
+    let idle = get(3) + get(4);
+    let tck = clk_tck() as f64;
+    Ok((busy as f64 / tck, idle as f64 / tck))
 }
