@@ -60,20 +60,6 @@ pub fn mem_mib(pid: &str, field: &str) -> anyhow::Result<f64> {
     Ok(kib / 1024.0)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_own_cpu_and_memory() {
-        assert!(cpu_seconds("self").unwrap() >= 0.0);
-        assert!(mem_mib("self", "VmHWM").unwrap() > 0.0);
-        assert!(mem_mib("self", "VmRSS").unwrap() > 0.0);
-        let (busy, idle) = machine_cpu_seconds().unwrap();
-        assert!(busy > 0.0 && idle >= 0.0);
-    }
-}
-
 /// Machine-wide CPU seconds from the first line of `/proc/stat`, summed
 /// over every CPU: (busy, idle). Busy counts every process, so "busy minus
 /// ours" is what the rest of the (shared) machine took during a run; idle
@@ -96,4 +82,18 @@ pub fn machine_cpu_seconds() -> anyhow::Result<(f64, f64)> {
     let idle = get(3) + get(4);
     let tck = clk_tck() as f64;
     Ok((busy as f64 / tck, idle as f64 / tck))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_own_cpu_and_memory() {
+        assert!(cpu_seconds("self").unwrap() >= 0.0);
+        assert!(mem_mib("self", "VmHWM").unwrap() > 0.0);
+        assert!(mem_mib("self", "VmRSS").unwrap() > 0.0);
+        let (busy, idle) = machine_cpu_seconds().unwrap();
+        assert!(busy > 0.0 && idle >= 0.0);
+    }
 }
