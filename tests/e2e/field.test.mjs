@@ -75,7 +75,25 @@ test('offline field day: record, edit, reload offline, sync, geotag, officer sta
     await waitFor('GPS in Lyon 3e', async () => (await page.locator('#loc-commune').textContent()).includes('Lyon 3e'));
     await screenshot(page, '03-form');
     assert.deepEqual(await axe(page, 'form'), []);
-    await page.getByRole('link', { name: 'Accueil' }).click();
+    // A tap on the commune map gives the commune under the finger.
+    await page.getByRole('button', { name: 'Choisir sur la carte' }).click();
+    const map = page.locator('svg.commune-map');
+    await map.waitFor();
+    const vil = map.locator('path[data-code="69266"]');
+    await vil.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    const box = await vil.boundingBox();
+    const x = box.x + box.width / 2;
+    const y = box.y + box.height / 2;
+    const under = await page.evaluate(([px, py]) => {
+      const el = document.elementFromPoint(px, py);
+      return el?.closest('path')?.querySelector('title')?.textContent ?? null;
+    }, [x, y]);
+    await page.mouse.click(x, y);
+    assert.ok(under, 'a commune under the tap');
+    await waitFor('the tapped commune', async () => (await page.locator('#loc-status').textContent()) === 'Point choisi sur la carte');
+    assert.ok((await page.locator('#loc-commune').textContent()).startsWith(under), `${under} shown`);
+    await screenshot(page, '03b-form-map');
+    await page.getByRole('button', { name: 'Annuler' }).click();
     await addContribution(page, { kind: 'Attente', themes: ['Voirie et mobilités', 'Éducation'], text: TEXTS[1] });
     await context.setGeolocation(PLACES.bron);
     await addContribution(page, { kind: 'Proposition', themes: ['Logement'], text: TEXTS[2], contact: { name: 'Mme Exemple', phone: '06 00 00 00 00' } });
