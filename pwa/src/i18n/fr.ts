@@ -218,6 +218,7 @@ export const fr = {
       'Le navigateur a refusé le stockage protégé : il pourrait effacer les données s’il manque de place. Synchronisez souvent et exportez une sauvegarde.',
     unknownPersist: 'Ce navigateur ne dit pas si le stockage est protégé.',
     export: 'Exporter une sauvegarde',
+    exportFileName: (d: Date) => `porte-voix-sauvegarde-${d.toISOString().slice(0, 16).replace(':', 'h')}.json`,
     exportDone: (n: number) => `Sauvegarde exportée : ${n} document(s).`,
     import: 'Importer une sauvegarde',
     importDone: (added: number, merged: number) =>

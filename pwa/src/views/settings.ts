@@ -14,7 +14,7 @@ export async function settingsView(ctx: AppContext, root: HTMLElement, onLogout:
     void (async () => {
       const backup = await ctx.store.exportBackup(session?.user.id);
       const blob = new Blob([JSON.stringify(backup)], { type: 'application/json' });
-      const a = h('a', { href: URL.createObjectURL(blob), download: `porte-voix-sauvegarde-${new Date().toISOString().slice(0, 16).replace(':', 'h')}.json` });
+      const a = h('a', { href: URL.createObjectURL(blob), download: fr.settings.exportFileName(new Date()) });
       document.body.append(a);
       a.click();
       a.remove();
