@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import pkg from './package.json' with { type: 'json' };
+import { fr } from './src/i18n/fr';
 
 // The app shell, the Automerge wasm and the territory outlines are precached,
 // so a phone that opened the app once works with no network at all.
@@ -9,14 +10,20 @@ export default defineConfig({
   define: { __APP_VERSION__: JSON.stringify(pkg.version) },
   server: { proxy: { '/api': 'http://127.0.0.1:8080', '/health': 'http://127.0.0.1:8080' } },
   plugins: [
+    {
+      // index.html takes its French strings from the catalogue too.
+      name: 'porte-voix-html-strings',
+      transformIndexHtml: (html: string) =>
+        html.replaceAll('%APP_NAME%', fr.appName).replaceAll('%APP_DESCRIPTION%', fr.appDescription),
+    },
     VitePWA({
       registerType: 'autoUpdate',
       injectRegister: false,
       includeAssets: ['icon.svg', 'icon-192.png', 'icon-512.png'],
       manifest: {
-        name: 'Porte-voix',
-        short_name: 'Porte-voix',
-        description: 'Recueillir la parole des habitants, même sans réseau',
+        name: fr.appName,
+        short_name: fr.appName,
+        description: fr.appDescription,
         lang: 'fr',
         start_url: '/',
         scope: '/',

@@ -3,6 +3,8 @@
 
 export const fr = {
   appName: 'Porte-voix',
+  /** Manifest and <meta name="description"> (injected at build: vite.config.ts). */
+  appDescription: 'Recueillir la parole des habitants, même sans réseau',
   skipToContent: 'Aller au contenu',
   loading: 'Chargement…',
 
