@@ -74,10 +74,25 @@ test('two phones edit the same outing offline, then both sync', async () => {
   assert.equal(await a.page.locator('li.door', { hasText: '14 avenue Henri-Barbusse' }).locator('input[value="absent"]').isChecked(), true);
   await screenshot(a.page, '09-outing-merged');
 
+  // A volunteer can also start a new outing (with themself in the team); the server takes it.
+  await a.page.locator('summary', { hasText: 'Créer une tournée' }).click();
+  await a.page.getByLabel('Lieu de la tournée').fill('Marché du Tonkin');
+  await a.page.getByRole('button', { name: 'Créer la tournée' }).click();
+  await a.page.getByText('Marché du Tonkin', { exact: false }).first().waitFor();
+  await addDoor(a.page, '1 place du Marché');
+  await waitFor('the new outing received by the server', async () => {
+    const recs = await a.page.evaluate(async () => (await window.porteVoix.store.records('outing')).map((r) => r.sync));
+    return recs.length === 2 && recs.every((s) => s === 'received');
+  }, { timeout: 30_000 });
+
   // The server holds the merged outing: a third phone that never saw it gets it whole.
   const c = await newPhone(browser, server, PLACES.villeurbanne);
   await login(c.page, ACCOUNTS.volunteer);
   await openOuting(c.page);
+  const chooser = c.page.getByLabel('Tournée affichée');
+  await waitFor('both outings on the fresh phone', async () => (await chooser.locator('option').count()) === 2, { timeout: 30_000 });
+  const demo = (await chooser.locator('option').allTextContents()).find((t) => !t.includes('Tonkin'));
+  await chooser.selectOption({ label: demo });
   await waitFor('a fresh phone gets every door from the server', async () => JSON.stringify(await doorAddresses(c.page)) === JSON.stringify(all), { timeout: 30_000 });
   for (const x of [a, b, c]) await x.context.close();
 });
