@@ -18,6 +18,8 @@ export class MockServer {
   /** Requests with more documents than this, or holding `hugeId` with others, answer 413. */
   maxDocs = Infinity;
   hugeId = '';
+  /** Documents whose reply `changes` are garbled (a broken proxy, a bug). */
+  corrupt = new Set<string>();
   /** Next N sync calls answer 500. */
   fail500 = 0;
   accessToken = 'a1';
@@ -101,7 +103,7 @@ export class MockServer {
       }
       const lacks = Automerge.saveSince(cur!.doc, d.heads.filter((h) => Automerge.hasHeads(cur!.doc, [h])));
       const entry: SyncReply['documents'][number] = { id: d.id, status: 'ok', heads: Automerge.getHeads(cur!.doc) };
-      if (lacks.length) entry.changes = toBase64(lacks);
+      if (lacks.length) entry.changes = this.corrupt.has(d.id) ? 'AAAAAAAA' : toBase64(lacks);
       documents.push(entry);
     }
     const updates: NonNullable<SyncReply['updates']> = [];

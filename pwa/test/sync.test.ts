@@ -162,6 +162,27 @@ describe('sync client', () => {
     expect(s.access_token).not.toBe(before);
   });
 
+  it('unreadable changes for one document leave it pending and do not block the others', async () => {
+    const { store, client } = await phone(server);
+    await store.create('a', 'contribution', createContribution('a', 'u1', input));
+    await store.create('b', 'contribution', createContribution('b', 'u1', input));
+    await client.sync();
+    for (const id of ['a', 'b']) {
+      server.edit(id, (d) => {
+        d.review = { status: imm('qualified'), themes: [], tags: [], notes: imm('') };
+      });
+    }
+    server.corrupt.add('b');
+    await client.sync();
+    expect((await store.getRecord('a'))!.sync).toBe('received');
+    expect(reviewStatus(readContribution((await store.load('a'))!))).toBe('qualified');
+    expect(reviewStatus(readContribution((await store.load('b'))!))).toBe('new');
+    server.corrupt.clear();
+    await client.sync();
+    expect(reviewStatus(readContribution((await store.load('b'))!))).toBe('qualified');
+    expect((await store.getRecord('b'))!.sync).toBe('received');
+  });
+
   it('sends the whole document when the server answers `unknown`', async () => {
     const { store, client } = await phone(server);
     const doc = createContribution('c1', 'u1', input);

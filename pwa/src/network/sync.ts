@@ -212,7 +212,13 @@ export class SyncClient {
       if (!rec || !req1) continue;
       if (d.status === 'ok') {
         let doc = Automerge.load<RawDoc>(rec.bytes);
-        if (d.changes) doc = Automerge.loadIncremental(doc, fromBase64(d.changes));
+        try {
+          if (d.changes) doc = Automerge.loadIncremental(doc, fromBase64(d.changes));
+        } catch {
+          // Unreadable changes for this document: leave it « sur le téléphone »
+          // (the next sync asks again); the rest of the reply still counts.
+          continue;
+        }
         const serverHeads = d.heads ?? req1.heads;
         const next: DocRecord = {
           ...rec,
@@ -237,9 +243,15 @@ export class SyncClient {
 
     for (const u of reply.updates ?? []) {
       const rec = await docs.get(u.id);
-      const bytes = fromBase64(u.changes);
+      let bytes: Uint8Array;
+      let doc: Automerge.Doc<RawDoc>;
+      try {
+        bytes = fromBase64(u.changes);
+        doc = rec ? Automerge.loadIncremental(Automerge.load<RawDoc>(rec.bytes), bytes) : Automerge.load<RawDoc>(bytes);
+      } catch {
+        continue; // unreadable: skipped; the server sends the document again when it next changes
+      }
       if (rec) {
-        const doc = Automerge.loadIncremental(Automerge.load<RawDoc>(rec.bytes), bytes);
         const inSync = sameHeads(Automerge.getHeads(doc), u.heads);
         await docs.put({
           ...rec,
@@ -249,7 +261,6 @@ export class SyncClient {
           updatedAt: now,
         });
       } else {
-        const doc = Automerge.load<RawDoc>(bytes);
         await docs.put({ id: u.id, type: u.type, bytes: Automerge.save(doc), serverHeads: u.heads, sync: 'received', updatedAt: now });
       }
       updates++;
