@@ -58,7 +58,8 @@ export const fr = {
     idle: 'À jour',
     running: 'Synchronisation en cours…',
     progress: (n: number) => `Synchronisation en cours… ${n} document(s) envoyé(s)`,
-    done: (ok: number) => `Synchronisation terminée : ${ok} document(s) à jour.`,
+    done: (sent: number, updates: number) =>
+      `Synchronisation terminée : ${sent} document(s) envoyé(s), ${updates} mise(s) à jour reçue(s).`,
     offline: 'Pas de réseau : tout reste enregistré sur le téléphone. Envoi automatique au retour du réseau.',
     failed: 'La synchronisation a échoué. Nouvel essai automatique.',
     retryIn: (s: number) => `Nouvel essai dans ${s} s.`,

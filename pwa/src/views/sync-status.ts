@@ -17,7 +17,7 @@ export function syncMessage(s: SyncStatus): string {
     }
     case 'idle':
       if (!s.result) return '';
-      return fr.sync.done(s.result.ok) + (s.result.refused ? ' ' + fr.sync.refusedSome(s.result.refused) : '');
+      return fr.sync.done(s.result.sent, s.result.updates) + (s.result.refused ? ' ' + fr.sync.refusedSome(s.result.refused) : '');
   }
 }
 
