@@ -24,7 +24,9 @@ const BG_SYNC_TAG = 'porte-voix-sync';
 
 async function boot(): Promise<void> {
   const app = document.getElementById('app')!;
-  await initAutomerge(wasmUrl);
+  // The wasm (3.6 MB) loads in the background: the login screen does not need
+  // it, so a first visit on a slow network can type credentials meanwhile.
+  const wasmReady = initAutomerge(wasmUrl);
   const store = await LocalStore.open();
   const api = new Api(store);
   const client = new SyncClient(store, api);
@@ -130,6 +132,7 @@ async function boot(): Promise<void> {
       else a.removeAttribute('aria-current');
     }
     nav.hidden = !session || path === '/connexion';
+    if (session && path !== '/connexion' && !path.startsWith('/console')) await wasmReady;
     if (path.startsWith('/console')) consoleView(main);
     else if (!session || path === '/connexion') {
       loginView(
@@ -139,6 +142,7 @@ async function boot(): Promise<void> {
           void (async () => {
             if (navigator.storage?.persist) await store.setMeta(PERSIST_KEY, await navigator.storage.persist());
             await refreshCampaigns();
+            await wasmReady;
             ctx.navigate('/');
             void scheduler.request('login');
           })();
@@ -169,10 +173,11 @@ async function boot(): Promise<void> {
   window.addEventListener('popstate', () => void route(true));
 
   navigator.serviceWorker?.addEventListener('message', (e: MessageEvent) => {
-    if ((e.data as { type?: string } | null)?.type === BG_SYNC_TAG) void scheduler.request('background');
+    if ((e.data as { type?: string } | null)?.type === BG_SYNC_TAG) void wasmReady.then(() => scheduler.request('background'));
   });
 
   await route();
+  await wasmReady;
   scheduler.start();
   if (await api.session()) void scheduler.request('startup');
   // Test hook: lets the browser tests reach the layers (read-only use).
