@@ -109,7 +109,10 @@ export class Server {
     if (!p || p.exitCode !== null) return;
     const exited = new Promise((r) => p.once('exit', r));
     p.kill(signal);
+    // A server that ignores SIGTERM must not hang the suite.
+    const timer = signal === 'SIGKILL' ? null : setTimeout(() => p.kill('SIGKILL'), 10_000);
     await exited;
+    if (timer) clearTimeout(timer);
     this.proc = null;
   }
 
