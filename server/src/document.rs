@@ -96,6 +96,14 @@ fn put_opt_str(
     }
 }
 
+/// Commits with the server's clock in seconds, as the JS client stamps its
+/// changes, so that a document's history has times.
+fn commit_now(tx: Tx<'_>) {
+    let options =
+        automerge::transaction::CommitOptions::default().with_time(chrono::Utc::now().timestamp());
+    tx.commit_with(options);
+}
+
 /// Writes `geo` as `actor`. Returns false (and writes nothing) when the
 /// stored placement already says the same.
 pub fn write_geo(doc: &mut Automerge, actor: &ActorId, geo: &Geo) -> AmResult<bool> {
@@ -134,7 +142,7 @@ pub fn write_geo(doc: &mut Automerge, actor: &ActorId, geo: &Geo) -> AmResult<bo
     tx.put(&obj, "outside", geo.outside)?;
     let at = geo.computed_at.map(|t| t.to_rfc3339());
     put_opt_str(&mut tx, &obj, "computed_at", at.as_deref())?;
-    tx.commit();
+    commit_now(tx);
     Ok(true)
 }
 
@@ -152,7 +160,7 @@ pub fn write_review(doc: &mut Automerge, actor: &ActorId, review: &Review) -> Am
     let merged = review.merged_into.map(|u| u.to_string());
     put_opt_str(&mut tx, &obj, "merged_into", merged.as_deref())?;
     tx.put(&obj, "notes", review.notes.as_str())?;
-    tx.commit();
+    commit_now(tx);
     Ok(())
 }
 
@@ -182,7 +190,7 @@ pub fn append_comment(
     tx.put(&item, "role", c.role.code())?;
     tx.put(&item, "at", c.at.to_rfc3339())?;
     tx.put(&item, "text", c.text.as_str())?;
-    tx.commit();
+    commit_now(tx);
     Ok(())
 }
 

@@ -44,6 +44,7 @@ impl Modify for BearerAuth {
         api::get_contribution,
         api::update_review,
         api::create_comment,
+        api::list_contribution_history,
         api::get_contact,
         api::delete_contact,
         api::get_territory,

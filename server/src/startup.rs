@@ -138,6 +138,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(api::get_contribution)
         .service(api::update_review)
         .service(api::create_comment)
+        .service(api::list_contribution_history)
         .service(api::get_contact)
         .service(api::delete_contact)
         .service(api::get_territory)

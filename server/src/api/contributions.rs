@@ -474,3 +474,56 @@ fn audit(state: &AppState, p: &Principal, action: &str, target: Uuid) -> Result<
     })?;
     Ok(())
 }
+
+/// One change in a contribution's history.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct HistoryEntry {
+    /// Automerge change hash.
+    pub hash: String,
+    /// The user the change's actor is bound to (`@server` for geotagging).
+    pub user_id: String,
+    pub user_name: Option<String>,
+    pub role: Option<Role>,
+    /// When the writing device says it made the change (its clock).
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// Who changed a contribution, change by change (officer only): every
+/// Automerge actor is bound to one user, so the history names a person for
+/// each change.
+#[utoipa::path(
+    operation_id = "list_contribution_history",
+    tag = "contributions",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Contribution id")),
+    responses(
+        (status = 200, body = Vec<HistoryEntry>),
+        (status = 403, description = "Not the officer", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
+#[get("/api/v1/contributions/{id}/history")]
+pub async fn list_contribution_history(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    officer_only(&user.0)?;
+    let (doc, _) = readable(&state, &user.0, id.into_inner())?;
+    let mut entries = Vec::new();
+    for change in doc.get_changes(&[]) {
+        let actor = change.actor_id().to_hex_string();
+        let user_id = state.store.actor_owner(&actor)?.unwrap_or_default();
+        let account = state.store.get_user(&user_id)?;
+        entries.push(HistoryEntry {
+            hash: change.hash().to_string(),
+            user_name: account.as_ref().map(|u| u.name.clone()),
+            role: account.as_ref().map(|u| u.role),
+            user_id,
+            at: (change.timestamp() > 0)
+                .then(|| DateTime::from_timestamp(change.timestamp(), 0))
+                .flatten(),
+        });
+    }
+    Ok(HttpResponse::Ok().json(entries))
+}

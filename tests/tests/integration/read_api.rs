@@ -356,3 +356,52 @@ async fn territory_openapi_and_swagger_are_served() {
         .unwrap();
     assert_eq!(health.status(), 200);
 }
+
+#[tokio::test]
+async fn the_history_names_a_person_for_every_change_and_is_officer_only() {
+    let s = seeded().await;
+    let officer = s.app.login("officer").await;
+    let path = format!("/api/v1/contributions/{}/review", s.lyon3);
+    let (status, _) = s
+        .app
+        .send(
+            reqwest::Method::PUT,
+            &officer,
+            &path,
+            &json!({"status": "qualified"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, history) = s
+        .app
+        .get(
+            &officer,
+            &format!("/api/v1/contributions/{}/history", s.lyon3),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let users: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["user_id"].as_str().unwrap())
+        .collect();
+    let (vol, off) = (s.app.user_id("vol"), s.app.user_id("officer"));
+    assert_eq!(
+        users,
+        vec![vol.as_str(), "@server", off.as_str()],
+        "author, geotagging, review"
+    );
+    assert!(history[2]["at"].is_string(), "server writes carry a time");
+    for who in ["vol", "lyon3"] {
+        let token = s.app.login(who).await;
+        let (status, _) = s
+            .app
+            .get(
+                &token,
+                &format!("/api/v1/contributions/{}/history", s.lyon3),
+            )
+            .await;
+        assert_eq!(status, 403, "{who}");
+    }
+}
