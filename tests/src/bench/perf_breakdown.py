@@ -11,7 +11,8 @@ server; `porte-voix-loadgen`: the in-process floor), by the file the frames
 come from (thread names say `actix-rt`, `tokio-*`, not the program). A
 sample counts towards a frame when the frame is anywhere on its stack, so
 nested frames overlap and rows do not add up to 100 %. Two columns: the
-share of all the binary's samples, and of those inside `SyncEngine::sync`.
+share of all the binary's samples, and of those inside `SyncEngine::sync`
+(including stacks cut short by perf that show one of the sync's steps).
 """
 import re
 import sys
@@ -66,16 +67,26 @@ def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else "porte-voix"
     compiled = [(label, re.compile(rx)) for label, rx in FRAMES]
     in_sync = compiled[0][1]
+    steps = [rx for label, rx in compiled[1:] if label.startswith("  ")]
     counts, counts_in_sync = Counter(), Counter()
     total = sync_total = 0
     for syms in stacks(sys.stdin, binary):
         total += 1
-        inside = any(in_sync.search(s) for s in syms)
+        inside = any(in_sync.search(s) for s in syms) or (
+            # perf copies at most 32 KiB of stack: a deep stack loses its
+            # outer frames (the outermost then reads "[unknown]"). One that
+            # still shows a step of the sync is counted inside the sync.
+            syms
+            and syms[-1].startswith("[unknown]")
+            and any(rx.search(s) for rx in steps for s in syms)
+        )
         sync_total += inside
         for label, rx in compiled:
             if any(rx.search(s) for s in syms):
                 counts[label] += 1
                 counts_in_sync[label] += inside
+    # The first row is the sync itself, cut-short stacks included.
+    counts_in_sync[compiled[0][0]] = sync_total
     if not total:
         sys.exit(f"no samples from {binary!r}")
     print(f"| frame (inclusive) | share of {total} samples of `{binary}` "
