@@ -91,6 +91,8 @@ impl Application {
         let data = state.clone();
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(actix_web::middleware::from_fn(api::cache_headers))
+                .wrap(actix_web::middleware::Compress::default())
                 .wrap(tracing_actix_web::TracingLogger::<
                     crate::telemetry::PrivacyRootSpan,
                 >::new())

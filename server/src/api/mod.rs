@@ -11,5 +11,5 @@ mod territory;
 pub use campaigns::*;
 pub use contributions::*;
 pub use health_check::*;
-pub use static_files::static_files;
+pub use static_files::{cache_headers, static_files};
 pub use territory::*;

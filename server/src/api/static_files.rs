@@ -14,8 +14,13 @@ pub fn static_files(cfg: &mut web::ServiceConfig, dir: &Path) {
         async move {
             let (req, _) = req.into_parts();
             let path = req.path();
+            let last = path.rsplit('/').next().unwrap_or_default();
             let res = if path.starts_with("/api/") || path.starts_with("/api-docs/") {
                 ApiError::NotFound(format!("no route for {path}")).error_response()
+            } else if last.contains('.') {
+                // A missing file (an old hashed asset) is a 404, not the
+                // app shell: a script must never receive HTML.
+                HttpResponse::NotFound().finish()
             } else if let Ok(file) = actix_files::NamedFile::open_async(&index).await {
                 file.use_etag(true).into_response(&req)
             } else {
@@ -37,4 +42,29 @@ pub fn static_files(cfg: &mut web::ServiceConfig, dir: &Path) {
     } else {
         cfg.default_service(fallback);
     }
+}
+
+/// Cache policy: hashed build assets are immutable; the app shell, the
+/// service worker and the manifest are revalidated at every load (so an
+/// update reaches phones); API answers carry personal data and are never
+/// stored by a cache unless the handler says otherwise.
+pub async fn cache_headers(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    use actix_web::http::header::{HeaderValue, CACHE_CONTROL};
+    let path = req.path().to_owned();
+    let mut res = next.call(req).await?;
+    if !res.headers().contains_key(CACHE_CONTROL) {
+        let policy = if path.starts_with("/api/") {
+            "no-store"
+        } else if path.starts_with("/assets/") && res.status().is_success() {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        res.headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    Ok(res)
 }

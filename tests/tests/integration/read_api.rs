@@ -405,3 +405,65 @@ async fn the_history_names_a_person_for_every_change_and_is_officer_only() {
         assert_eq!(status, 403, "{who}");
     }
 }
+
+#[tokio::test]
+async fn the_pwa_is_served_with_its_cache_policy_compressed_and_app_routes_fall_back() {
+    let pwa = tempfile::tempdir().unwrap();
+    std::fs::write(
+        pwa.path().join("index.html"),
+        "<!doctype html><title>Porte-voix</title>",
+    )
+    .unwrap();
+    std::fs::create_dir(pwa.path().join("assets")).unwrap();
+    std::fs::write(
+        pwa.path().join("assets/app-1a2b.js"),
+        "console.log('porte-voix');".repeat(200),
+    )
+    .unwrap();
+    let dir = pwa.path().to_path_buf();
+    let app = TestApp::spawn_with(move |s| s.pwa_dir = dir).await;
+    let get = |path: &str| {
+        app.client
+            .get(format!("{}{path}", app.base))
+            .header("accept-encoding", "gzip")
+            .send()
+    };
+    let cache = |r: &reqwest::Response| {
+        r.headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+
+    let root = get("/").await.unwrap();
+    assert_eq!(
+        (root.status().as_u16(), cache(&root).as_deref()),
+        (200, Some("no-cache"))
+    );
+    let route = get("/tournee").await.unwrap();
+    assert_eq!(route.status(), 200, "an app route reloads into the shell");
+    let asset = get("/assets/app-1a2b.js").await.unwrap();
+    assert_eq!(
+        cache(&asset).as_deref(),
+        Some("public, max-age=31536000, immutable")
+    );
+    assert_eq!(
+        asset
+            .headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap()),
+        Some("gzip")
+    );
+    let missing = get("/assets/app-old.js").await.unwrap();
+    assert_eq!(
+        missing.status(),
+        404,
+        "a missing script is not answered with HTML"
+    );
+    let api = get("/api/v1/nope").await.unwrap();
+    assert_eq!(
+        (api.status().as_u16(), cache(&api).as_deref()),
+        (404, Some("no-store"))
+    );
+    let body: Value = api.json().await.unwrap_or(Value::Null);
+    assert!(body.is_null() || body["error"]["code"] == "not_found");
+}
