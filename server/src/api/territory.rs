@@ -1,9 +1,10 @@
 use crate::error::{ApiError, ErrorBody};
 use crate::startup::AppState;
 use actix_web::{get, web, HttpResponse};
+use porte_voix_shared::schema::Geo;
 use porte_voix_shared::CommuneCode;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 /// The territory's outlines (GeoJSON FeatureCollection of communes and
 /// arrondissements), for the PWA's offline lookup and maps. Open data.
@@ -31,24 +32,13 @@ pub struct LocateQuery {
     pub declared: Option<String>,
 }
 
-/// Where a point lies.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Located {
-    pub commune: Option<CommuneCode>,
-    pub commune_name: Option<String>,
-    pub arrondissement: Option<CommuneCode>,
-    pub arrondissement_name: Option<String>,
-    pub near_border: bool,
-    pub outside: bool,
-}
-
 /// The commune (and Lyon arrondissement) of a point.
 #[utoipa::path(
     operation_id = "get_territory_locate",
     tag = "territory",
     params(LocateQuery),
     responses(
-        (status = 200, body = Located),
+        (status = 200, description = "The placement (`computed_at` is null)", body = Geo),
         (status = 400, description = "Coordinates out of range", body = ErrorBody),
     )
 )]
@@ -66,13 +56,6 @@ pub async fn locate(
         Some(d) => Some(CommuneCode::parse(d).map_err(|e| ApiError::BadRequest(e.to_string()))?),
         None => None,
     };
-    let p = state.territory.place(q.lat, q.lon, declared.as_ref());
-    Ok(HttpResponse::Ok().json(Located {
-        commune: p.commune.as_ref().map(|c| c.0.clone()),
-        commune_name: p.commune.map(|c| c.1),
-        arrondissement: p.arrondissement.as_ref().map(|c| c.0.clone()),
-        arrondissement_name: p.arrondissement.map(|c| c.1),
-        near_border: p.near_border,
-        outside: p.outside,
-    }))
+    let placement = state.territory.place(q.lat, q.lon, declared.as_ref());
+    Ok(HttpResponse::Ok().json(placement.into_geo()))
 }

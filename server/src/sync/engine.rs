@@ -8,7 +8,7 @@
 use super::protocol::*;
 use crate::document::{self, heads_hex, parse_heads};
 use crate::store::{Contact, ContributionRow, DocRow, DocWrite, OutingRow, Store, StoreError};
-use crate::territory::Territory;
+use crate::territory::{Placement, Territory};
 use automerge::{ActorId, Automerge, ReadDoc};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
@@ -338,52 +338,17 @@ impl SyncEngine {
     /// is kept from the current `geo` when nothing else changed, so that a
     /// replay writes nothing.
     pub fn geo_for(&self, c: &porte_voix_shared::Contribution) -> Geo {
-        let mut geo = match &c.location {
-            None => match c
+        let placement = match &c.location {
+            Some(loc) => self
+                .territory
+                .place(loc.lat, loc.lon, c.declared_commune.as_ref()),
+            None => c
                 .declared_commune
                 .as_ref()
-                .and_then(|code| self.territory.area(code))
-            {
-                Some(area) => {
-                    let (commune, arrondissement) = match &area.parent {
-                        Some(parent) => (self.territory.area(parent).unwrap_or(area), Some(area)),
-                        None => (area, None),
-                    };
-                    Geo {
-                        commune: Some(commune.code.clone()),
-                        commune_name: Some(commune.name.clone()),
-                        arrondissement: arrondissement.map(|a| a.code.clone()),
-                        arrondissement_name: arrondissement.map(|a| a.name.clone()),
-                        near_border: false,
-                        outside: false,
-                        computed_at: None,
-                    }
-                }
-                None => Geo {
-                    commune: None,
-                    commune_name: None,
-                    arrondissement: None,
-                    arrondissement_name: None,
-                    near_border: false,
-                    outside: true,
-                    computed_at: None,
-                },
-            },
-            Some(loc) => {
-                let p = self
-                    .territory
-                    .place(loc.lat, loc.lon, c.declared_commune.as_ref());
-                Geo {
-                    commune: p.commune.as_ref().map(|x| x.0.clone()),
-                    commune_name: p.commune.map(|x| x.1),
-                    arrondissement: p.arrondissement.as_ref().map(|x| x.0.clone()),
-                    arrondissement_name: p.arrondissement.map(|x| x.1),
-                    near_border: p.near_border,
-                    outside: p.outside,
-                    computed_at: None,
-                }
-            }
+                .and_then(|code| self.territory.place_in(code))
+                .unwrap_or_else(Placement::outside),
         };
+        let mut geo = placement.into_geo();
         geo.computed_at = match &c.geo {
             Some(old)
                 if Geo {

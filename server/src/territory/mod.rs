@@ -66,6 +66,33 @@ pub struct Placement {
     pub outside: bool,
 }
 
+impl Placement {
+    /// Inside no outline.
+    pub fn outside() -> Self {
+        Placement {
+            commune: None,
+            arrondissement: None,
+            near_border: false,
+            outside: true,
+        }
+    }
+
+    /// The `geo` field a contribution stores (without its time).
+    pub fn into_geo(self) -> porte_voix_shared::schema::Geo {
+        let (commune, commune_name) = self.commune.unzip();
+        let (arrondissement, arrondissement_name) = self.arrondissement.unzip();
+        porte_voix_shared::schema::Geo {
+            commune,
+            commune_name,
+            arrondissement,
+            arrondissement_name,
+            near_border: self.near_border,
+            outside: self.outside,
+            computed_at: None,
+        }
+    }
+}
+
 /// Loaded outlines with their R-tree.
 pub struct Territory {
     areas: Vec<Area>,
@@ -245,6 +272,20 @@ impl Territory {
             arrondissement: arrondissement.map(named),
             near_border,
         }
+    }
+
+    /// The placement of a declared commune or arrondissement when there is
+    /// no point (GPS off, commune picked from the list).
+    pub fn place_in(&self, code: &CommuneCode) -> Option<Placement> {
+        let area = self.area(code)?;
+        let parent = area.parent.as_ref().and_then(|p| self.area(p));
+        let named = |a: &Area| (a.code.clone(), a.name.clone());
+        Some(Placement {
+            commune: Some(named(parent.unwrap_or(area))),
+            arrondissement: parent.map(|_| named(area)),
+            near_border: false,
+            outside: false,
+        })
     }
 
     /// The naive lookup the R-tree replaces: every outline tested. Kept for
