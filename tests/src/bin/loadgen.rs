@@ -53,16 +53,21 @@ struct Cli {
     command: Cmd,
 }
 
-#[derive(clap::Args, Clone)]
-struct Common {
+#[derive(clap::Args, Clone, Debug)]
+pub struct Common {
     /// Documents per sync request. 25 models a phone syncing after part of
     /// an outing (a volunteer collects ~10–40 contributions per outing);
     /// the PWA sends up to 200 per request.
     #[arg(long, default_value_t = 25)]
-    batch: usize,
+    pub batch: usize,
     /// Seed of the generated points and texts (same seed, same documents).
     #[arg(long, default_value_t = 2026)]
-    seed: u64,
+    pub seed: u64,
+    /// Before each measured run, wait up to this many seconds for a second
+    /// in which other processes use under a fifth of a CPU (the machine is
+    /// shared); 0 starts at once.
+    #[arg(long, default_value_t = 0.0)]
+    pub wait_quiet: f64,
 }
 
 #[derive(clap::Args, Clone)]
@@ -144,13 +149,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             phones,
             contributions,
             common,
-        } => floor::run(phones, contributions, common.batch, common.seed)?.print(),
+        } => floor::run(phones, contributions, &common)?.print(),
         Cmd::Geotag { lookups, seed } => geotag::run(lookups, seed).print(),
         Cmd::All {
             common,
             server,
             lookups,
         } => all(&common, &server, lookups)?,
+    }
+    Ok(())
+}
+
+/// `--wait-quiet`: waits for a quiet spell (see `procstat::wait_for_quiet`)
+/// and says so when none came.
+pub fn quiet(c: &Common) -> anyhow::Result<()> {
+    if c.wait_quiet > 0.0 {
+        let load = procstat::wait_for_quiet(c.wait_quiet, 0.2)?;
+        if load >= 0.2 {
+            eprintln!(
+                "note: the machine stayed busy ({load:.2} CPUs used by others); measuring anyway"
+            );
+        }
     }
     Ok(())
 }
@@ -163,6 +182,7 @@ fn http_opts(phones: usize, per_phone: usize, c: &Common, s: &ServerArgs) -> htt
         server_bin: s.server_bin.clone().unwrap_or_else(default_server_bin),
         seed: c.seed,
         server_log: s.server_log.clone(),
+        common: c.clone(),
     }
 }
 
@@ -183,13 +203,14 @@ fn all(common: &Common, server: &ServerArgs, lookups: usize) -> anyhow::Result<(
     println!("machine: {} CPUs, {}", cpus(), cpu_model());
     let mut rows = Vec::new();
     for &(phones, per_phone) in SCENARIOS {
-        let f = floor::run(phones, per_phone, common.batch, common.seed)?;
+        let f = floor::run(phones, per_phone, common)?;
         f.print();
         let h = http::run(&http_opts(phones, per_phone, common, server))?;
         h.print();
         check_durable(&h)?;
         rows.push((f, h));
     }
+    quiet(common)?;
     let g = geotag::run(lookups, common.seed);
     g.print();
 

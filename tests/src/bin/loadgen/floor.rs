@@ -4,8 +4,8 @@
 //! or authentication. One thread, phones taking turns batch by batch, so
 //! that the change feed each phone reads back looks like the HTTP run's.
 
-use crate::procstat;
 use crate::workload::{self, PhoneWork};
+use crate::{procstat, Common};
 use anyhow::{bail, Context};
 use porte_voix_server::sync::{DocStatus, SyncRequest, PROTOCOL_VERSION};
 use porte_voix_server::{AppState, Settings};
@@ -51,12 +51,8 @@ impl FloorResult {
 
 /// Users are created in the store first (argon2, deliberately slow, not
 /// measured); then every batch goes through the engine.
-pub fn run(
-    phones: usize,
-    per_phone: usize,
-    batch: usize,
-    seed: u64,
-) -> anyhow::Result<FloorResult> {
+pub fn run(phones: usize, per_phone: usize, common: &Common) -> anyhow::Result<FloorResult> {
+    let (batch, seed) = (common.batch, common.seed);
     let dir = tempfile::tempdir().context("creating a temporary data directory")?;
     let state = AppState::open(Settings {
         data_dir: dir.path().to_path_buf(),
@@ -88,6 +84,7 @@ pub fn run(
     let mut cursors: Vec<Option<String>> = vec![None; phones];
     let rounds = work.iter().map(|w| w.batches.len()).max().unwrap_or(0);
 
+    crate::quiet(common)?;
     let cpu0 = procstat::cpu_seconds("self")?;
     let (busy0, _) = procstat::machine_cpu_seconds()?;
     let t0 = Instant::now();

@@ -26,6 +26,8 @@ pub struct HttpOpts {
     pub seed: u64,
     /// `RUST_LOG` of the server (its default, `info`, logs every request).
     pub server_log: String,
+    /// For `--wait-quiet`, checked just before the clock starts.
+    pub common: crate::Common,
 }
 
 /// What one HTTP run measured.
@@ -196,6 +198,7 @@ async fn measured_push(
     let contributions: usize = work.iter().map(PhoneWork::contributions).sum();
     let requests: usize = bodies.iter().map(Vec::len).sum();
 
+    crate::quiet(&opts.common)?;
     let rss_before_mib = procstat::mem_mib(&pid, "VmRSS")?;
     let server_cpu0 = procstat::cpu_seconds(&pid)?;
     let client_cpu0 = procstat::cpu_seconds("self")?;

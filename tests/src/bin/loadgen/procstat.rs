@@ -84,6 +84,23 @@ pub fn machine_cpu_seconds() -> anyhow::Result<(f64, f64)> {
     Ok((busy as f64 / tck, idle as f64 / tck))
 }
 
+/// Waits up to `max_s` seconds for a second during which the rest of the
+/// machine used less than `threshold` of a CPU, so that a run on a shared
+/// machine starts in a quiet spell. Returns the load of the last second
+/// sampled (in CPUs), quiet or not.
+pub fn wait_for_quiet(max_s: f64, threshold: f64) -> anyhow::Result<f64> {
+    let start = std::time::Instant::now();
+    loop {
+        let (b0, _) = machine_cpu_seconds()?;
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        let (b1, _) = machine_cpu_seconds()?;
+        let load = b1 - b0;
+        if load < threshold || start.elapsed().as_secs_f64() >= max_s {
+            return Ok(load);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
