@@ -113,18 +113,15 @@ pub async fn login(
     state: web::Data<AppState>,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let state2 = state.clone();
     let body = body.into_inner();
-    // argon2 is deliberately slow: keep it off the async workers.
-    let user = web::block(move || -> Result<Option<User>, ApiError> {
-        let user = state2.store.get_user_by_email(&body.email)?;
-        let hash = user
-            .as_ref()
-            .map_or(password::dummy_hash(), |u| u.password_hash.as_str());
-        let ok = password::verify(&body.password, hash);
-        Ok(user.filter(|_| ok))
-    })
-    .await??;
+    let user = state.store.get_user_by_email(&body.email)?;
+    let hash = user
+        .as_ref()
+        .map_or(password::dummy_hash(), |u| u.password_hash.as_str())
+        .to_owned();
+    // argon2 is deliberately slow and memory-hungry: its own thread.
+    let ok = password::verify_on_worker(body.password, hash).await;
+    let user = user.filter(|_| ok);
     let user =
         user.ok_or_else(|| ApiError::InvalidCredentials("wrong e-mail or password".into()))?;
     tracing::info!(user = %user.id, role = %user.role, "login");
