@@ -22,6 +22,8 @@ mod floor;
 mod geotag;
 #[path = "loadgen/http.rs"]
 mod http;
+#[path = "loadgen/phases.rs"]
+mod phases;
 #[path = "loadgen/procstat.rs"]
 mod procstat;
 #[path = "loadgen/stats.rs"]
@@ -114,6 +116,14 @@ enum Cmd {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Per-step timing of the path of a new contribution, with the cheaper
+    /// alternatives PERFORMANCE.md proposes.
+    Phases {
+        #[arg(long, default_value_t = 2000)]
+        contributions: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Floor and HTTP for 1×1000, 20×100 and 100×50, then geotag; prints
     /// markdown tables.
     All {
@@ -156,6 +166,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             common,
         } => floor::run(phones, contributions, &common)?.print(),
         Cmd::Geotag { lookups, seed } => geotag::run(lookups, seed).print(),
+        Cmd::Phases {
+            contributions,
+            seed,
+        } => phases::run(contributions, seed)?,
         Cmd::All {
             common,
             server,

@@ -1,0 +1,213 @@
+//! Per-step timing of the server's path for a new contribution, to check
+//! the profile of docs/PERFORMANCE.md and to measure the cheaper
+//! alternatives it proposes before anyone changes the server.
+//!
+//! This is a replica of `SyncEngine::process`/`check_changes` for a
+//! document the server has never seen, built from the same public
+//! functions; the engine stays the reference (the floor measures the real
+//! thing). Each alternative is timed on the same documents right after the
+//! step it would replace.
+
+use crate::workload;
+use anyhow::{bail, Context};
+use automerge::{ActorId, Automerge, ReadDoc, ROOT};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use porte_voix_server::document::{self, parse_heads};
+use porte_voix_server::store::DocWrite;
+use porte_voix_server::sync::row_for;
+use porte_voix_server::{AppState, Settings};
+use porte_voix_shared::{Document, Role};
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+/// (step, alternative?) in display order.
+const STEPS: &[(&str, bool)] = &[
+    ("base64 decode", false),
+    ("load_incremental into an empty document", false),
+    ("  alternative: Automerge::load", true),
+    ("get_missing_deps", false),
+    ("new_actors (get_changes)", false),
+    ("  alternative: actors from get_changes_meta", true),
+    ("touched_fields (diff)", false),
+    ("  alternative: the root's keys", true),
+    ("to_json + Document::parse", false),
+    ("geo_for (geotag)", false),
+    ("write_geo (with its own to_json)", false),
+    ("  of which its to_json (a second projection)", true),
+    ("save", false),
+    ("  alternative: save_nocompress", true),
+    ("missing_for_phone (get_change_by_hash + save_after)", false),
+    ("  alternative: get_change_meta_by_hash + save_after", true),
+    ("row_for", false),
+    ("put_doc (sled transaction)", false),
+    ("flush, per document (one per batch of 25)", false),
+];
+
+pub fn run(count: usize, seed: u64) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir().context("creating a temporary data directory")?;
+    let state = AppState::open(Settings {
+        data_dir: dir.path().to_path_buf(),
+        ..Settings::default()
+    })?;
+    let user = porte_voix_server::auth::create_user(
+        state.store.as_ref(),
+        "phases@loadgen.porte-voix.fr",
+        "",
+        Role::Volunteer,
+        None,
+        crate::PASSWORD,
+    )?;
+    let work = workload::build(
+        &state.territory,
+        std::slice::from_ref(&user.id),
+        count,
+        25,
+        seed,
+    )?;
+    let server_actor = ActorId::random();
+    let mut t = vec![Duration::ZERO; STEPS.len()];
+    let mut n = 0usize;
+    let (mut bytes_saved, mut bytes_plain) = (0usize, 0usize);
+    // Times `f` into slot `i` and returns its value.
+    fn timed<T>(t: &mut [Duration], i: usize, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let v = f();
+        t[i] += start.elapsed();
+        v
+    }
+    for d in work.iter().flat_map(|w| w.batches.iter().flatten()) {
+        let changes = d.changes.as_deref().context("a document without changes")?;
+        let bytes = timed(&mut t, 0, || B64.decode(changes))?;
+        // Pairs run in alternating order, so that neither side profits
+        // from caches the other warmed.
+        let flip = n % 2 == 1;
+        if flip {
+            timed(&mut t, 2, || Automerge::load(&bytes))?;
+        }
+        let mut doc = Automerge::new();
+        timed(&mut t, 1, || doc.load_incremental(&bytes))?;
+        if !flip {
+            timed(&mut t, 2, || Automerge::load(&bytes))?;
+        }
+        if !timed(&mut t, 3, || doc.get_missing_deps(&[])).is_empty() {
+            bail!("a generated document depends on missing changes");
+        }
+        let meta = |t: &mut [Duration]| -> BTreeSet<String> {
+            timed(t, 5, || {
+                doc.get_changes_meta(&[])
+                    .iter()
+                    .map(|c| c.actor.to_hex_string())
+                    .collect()
+            })
+        };
+        let meta_first = if flip { Some(meta(&mut t)) } else { None };
+        let actors = timed(&mut t, 4, || document::new_actors(&doc, &[]));
+        let meta_actors = match meta_first {
+            Some(m) => m,
+            None => meta(&mut t),
+        };
+        if actors != meta_actors {
+            bail!("get_changes_meta names other actors than get_changes");
+        }
+        let heads = doc.get_heads();
+        let keys_of =
+            |t: &mut [Duration]| -> BTreeSet<String> { timed(t, 7, || doc.keys(ROOT).collect()) };
+        let keys_first = if flip { Some(keys_of(&mut t)) } else { None };
+        let touched = timed(&mut t, 6, || document::touched_fields(&doc, &[], &heads));
+        let keys = match keys_first {
+            Some(k) => k,
+            None => keys_of(&mut t),
+        };
+        if touched != keys {
+            bail!("the root's keys differ from the touched fields of a new document");
+        }
+        let parsed = timed(&mut t, 8, || {
+            Document::parse(d.id, &document::to_json(&doc))
+        })
+        .map_err(|e| anyhow::anyhow!("a generated document breaks the schema: {e}"))?;
+        let Document::Contribution(c) = parsed else {
+            bail!("a generated document is not a contribution");
+        };
+        let geo = timed(&mut t, 9, || state.engine.geo_for(&c));
+        timed(&mut t, 11, || document::to_json(&doc));
+        timed(&mut t, 10, || {
+            document::write_geo(&mut doc, &server_actor, &geo)
+        })?;
+        if flip {
+            timed(&mut t, 13, || doc.save_nocompress());
+        }
+        let saved = timed(&mut t, 12, || doc.save());
+        if !flip {
+            timed(&mut t, 13, || doc.save_nocompress());
+        }
+        bytes_saved += saved.len();
+        bytes_plain += doc.save_nocompress().len();
+        let phone_heads = parse_heads(&d.heads).context("generated heads do not parse")?;
+        let by_change = |t: &mut [Duration]| {
+            timed(t, 14, || {
+                let known: Vec<_> = phone_heads
+                    .iter()
+                    .filter(|h| doc.get_change_by_hash(h).is_some())
+                    .copied()
+                    .collect();
+                doc.save_after(&known)
+            })
+        };
+        let by_meta = |t: &mut [Duration]| {
+            timed(t, 15, || {
+                let known: Vec<_> = phone_heads
+                    .iter()
+                    .filter(|h| doc.get_change_meta_by_hash(h).is_some())
+                    .copied()
+                    .collect();
+                doc.save_after(&known)
+            })
+        };
+        let (a, b) = if flip {
+            let b = by_meta(&mut t);
+            (by_change(&mut t), b)
+        } else {
+            (by_change(&mut t), by_meta(&mut t))
+        };
+        if a != b {
+            bail!("the two ways of finding what the phone lacks disagree");
+        }
+        let after = Document::Contribution(porte_voix_shared::Contribution {
+            geo: Some(geo),
+            ..c
+        });
+        let row = timed(&mut t, 16, || row_for(&after));
+        let write = DocWrite {
+            id: d.id,
+            bytes: saved,
+            row,
+            bind_actors: actors.into_iter().map(|a| (a, user.id.clone())).collect(),
+        };
+        timed(&mut t, 17, || state.store.put_doc(write))?;
+        n += 1;
+        if n.is_multiple_of(25) {
+            timed(&mut t, 18, || state.store.flush())?;
+        }
+    }
+    let per = |d: Duration| d.as_secs_f64() * 1e6 / n.max(1) as f64;
+    let total: f64 = STEPS
+        .iter()
+        .zip(&t)
+        .filter(|((_, alt), _)| !alt)
+        .map(|(_, d)| per(*d))
+        .sum();
+    println!("| step of a new contribution ({n} documents) | µs per document |");
+    println!("| --- | ---: |");
+    for ((name, _), d) in STEPS.iter().zip(&t) {
+        println!("| {name} | {:.0} |", per(*d));
+    }
+    println!("| total of the steps (alternatives excluded) | {total:.0} |");
+    println!();
+    println!(
+        "stored size: {} bytes per document with `save`, {} with `save_nocompress`",
+        bytes_saved / n.max(1),
+        bytes_plain / n.max(1)
+    );
+    Ok(())
+}
