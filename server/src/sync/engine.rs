@@ -305,8 +305,8 @@ impl SyncEngine {
             Document::Contribution(c) => {
                 let geo = self.geo_for(&c);
                 if c.geo.as_ref() != Some(&geo) {
-                    let wrote =
-                        document::write_geo(doc, &self.server_actor, &geo).map_err(am_error)?;
+                    let wrote = document::write_geo(doc, &self.server_actor, c.geo.as_ref(), &geo)
+                        .map_err(am_error)?;
                     if wrote {
                         bind.push((self.server_actor.to_hex_string(), SERVER_USER.to_owned()));
                     }
@@ -515,7 +515,7 @@ fn missing_for_phone(doc: &Automerge, phone_heads: &[String]) -> Option<String> 
     let known: Vec<_> = parse_heads(phone_heads)
         .unwrap_or_default()
         .into_iter()
-        .filter(|h| doc.get_change_by_hash(h).is_some())
+        .filter(|h| doc.get_change_meta_by_hash(h).is_some())
         .collect();
     if !known.is_empty() && known.iter().collect::<HashSet<_>>() == doc.get_heads().iter().collect()
     {

@@ -132,7 +132,7 @@ pub fn run(count: usize, seed: u64) -> anyhow::Result<()> {
         let geo = timed(&mut t, 9, || state.engine.geo_for(&c));
         timed(&mut t, 11, || document::to_json(&doc));
         timed(&mut t, 10, || {
-            document::write_geo(&mut doc, &server_actor, &geo)
+            document::write_geo(&mut doc, &server_actor, None, &geo)
         })?;
         if flip {
             timed(&mut t, 13, || doc.save_nocompress());
