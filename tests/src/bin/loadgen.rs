@@ -121,8 +121,8 @@ enum Cmd {
     Phases {
         #[arg(long, default_value_t = 2000)]
         contributions: usize,
-        #[arg(long, default_value_t = 2026)]
-        seed: u64,
+        #[command(flatten)]
+        common: Common,
     },
     /// Floor and HTTP for 1×1000, 20×100 and 100×50, then geotag; prints
     /// markdown tables.
@@ -168,8 +168,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Cmd::Geotag { lookups, seed } => geotag::run(lookups, seed).print(),
         Cmd::Phases {
             contributions,
-            seed,
-        } => phases::run(contributions, seed)?,
+            common,
+        } => phases::run(contributions, &common)?,
         Cmd::All {
             common,
             server,

@@ -48,10 +48,11 @@ const STEPS: &[(&str, bool)] = &[
     ("  compare: with get_change_by_hash", true),
     ("row_for", false),
     ("put_doc (sled transaction)", false),
-    ("flush, per document (one per batch of 25)", false),
+    ("flush, per document (one per batch, 25 by default)", false),
 ];
 
-pub fn run(count: usize, seed: u64) -> anyhow::Result<()> {
+pub fn run(count: usize, common: &crate::Common) -> anyhow::Result<()> {
+    let (batch, seed) = (common.batch, common.seed);
     let dir = tempfile::tempdir().context("creating a temporary data directory")?;
     let state = AppState::open(Settings {
         data_dir: dir.path().to_path_buf(),
@@ -83,6 +84,7 @@ pub fn run(count: usize, seed: u64) -> anyhow::Result<()> {
         t[i] += start.elapsed();
         v
     }
+    crate::quiet(common)?;
     for d in work.iter().flat_map(|w| w.batches.iter().flatten()) {
         let changes = d.changes.as_deref().context("a document without changes")?;
         let bytes = timed(&mut t, 0, || B64.decode(changes))?;
@@ -192,7 +194,7 @@ pub fn run(count: usize, seed: u64) -> anyhow::Result<()> {
         };
         timed(&mut t, 18, || state.store.put_doc(write))?;
         n += 1;
-        if n.is_multiple_of(25) {
+        if n.is_multiple_of(batch.max(1)) {
             timed(&mut t, 19, || state.store.flush())?;
         }
     }
