@@ -5,7 +5,10 @@ use tracing_subscriber::{fmt, EnvFilter};
 
 /// Logs to stderr, filtered by `RUST_LOG` (default `info`).
 pub fn init() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // automerge instruments its internals at info level: about 5 % of a
+    // sync's CPU for lines nobody reads (docs/PERFORMANCE.md).
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,automerge=warn"));
     let _ = fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
