@@ -3,15 +3,18 @@
 
 use tracing_subscriber::{fmt, EnvFilter};
 
-/// Logs to stderr, filtered by `RUST_LOG` (default `info`).
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`, automerge `warn`).
 pub fn init() {
     // automerge instruments its internals at info level: about 5 % of a
     // sync's CPU for lines nobody reads (docs/PERFORMANCE.md).
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,automerge=warn"));
+    // Colours only for a person at a terminal, not in files or journald.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let _ = fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(ansi)
         .with_target(false)
         .try_init();
 }
