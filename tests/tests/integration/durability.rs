@@ -60,6 +60,23 @@ async fn login(client: &reqwest::Client, base: &str) -> String {
     r["access_token"].as_str().unwrap().to_owned()
 }
 
+async fn sync(client: &reqwest::Client, base: &str, token: &str, body: &Value) -> Value {
+    let r = client
+        .post(format!("{base}/api/v1/sync"))
+        .bearer_auth(token)
+        .json(body)
+        .send();
+    r.await.unwrap().json().await.unwrap()
+}
+
+async fn get(client: &reqwest::Client, base: &str, token: &str, path: &str) -> Value {
+    let r = client
+        .get(format!("{base}{path}"))
+        .bearer_auth(token)
+        .send();
+    r.await.unwrap().json().await.unwrap()
+}
+
 fn add_volunteer(dir: &Path) -> String {
     let mut add = Command::new(binary())
         .args([
@@ -106,43 +123,23 @@ async fn an_acknowledged_change_survives_sigkill() {
         "contribution",
         &contribution_json(id, &user_id, 45.7665, 4.8795),
     );
-    let reply: Value = client
-        .post(format!("{base}/api/v1/sync"))
-        .bearer_auth(&token)
-        .json(&request(&[&doc], None))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let reply: Value = sync(&client, &base, &token, &request(&[&doc], None)).await;
     assert_eq!(reply["documents"][0]["status"], "ok");
     server.kill().unwrap(); // SIGKILL: no shutdown hook runs
     server.wait().unwrap();
 
     let (mut server, base) = start(dir.path());
     let token = login(&client, &base).await;
-    let got: Value = client
-        .get(format!("{base}/api/v1/contributions/{id}"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let got: Value = get(
+        &client,
+        &base,
+        &token,
+        &format!("/api/v1/contributions/{id}"),
+    )
+    .await;
     assert_eq!(got["text"], "Les poubelles débordent près du marché");
     assert_eq!(got["geo"]["commune"], "69266");
-    let again: Value = client
-        .post(format!("{base}/api/v1/sync"))
-        .bearer_auth(&token)
-        .json(&request(&[&doc], None))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let again: Value = sync(&client, &base, &token, &request(&[&doc], None)).await;
     assert_eq!(
         again["documents"][0]["heads"], reply["documents"][0]["heads"],
         "nothing lost, nothing duplicated"
@@ -167,16 +164,7 @@ async fn logs_carry_no_text_contact_details_or_coordinates() {
     let doc = PhoneDoc::new("phone-vol", id, "contribution", &c);
     let mut body = request(&[&doc], None);
     body["contacts"] = json!([{"contribution_id": id, "name": "Jeanne Témoin", "phone": "0611223344", "email": "jeanne@exemple.fr"}]);
-    let reply: Value = client
-        .post(format!("{base}/api/v1/sync"))
-        .bearer_auth(&token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let reply: Value = sync(&client, &base, &token, &body).await;
     assert_eq!(reply["contacts"][0]["status"], "ok");
     // A refused document with free text in a bad field, and a located point.
     let mut bad = contribution_json(Uuid::new_v4(), &user_id, 45.76651, 4.87953);
@@ -187,20 +175,16 @@ async fn logs_carry_no_text_contact_details_or_coordinates() {
         "contribution",
         &bad,
     );
-    client
-        .post(format!("{base}/api/v1/sync"))
-        .bearer_auth(&token)
-        .json(&request(&[&bad], None))
-        .send()
-        .await
-        .unwrap();
-    client
-        .get(format!(
-            "{base}/api/v1/territory/locate?lat=45.76651&lon=4.87953"
-        ))
-        .send()
-        .await
-        .unwrap();
+    let refused = sync(&client, &base, &token, &request(&[&bad], None)).await;
+    assert_eq!(refused["documents"][0]["status"], "invalid");
+    let located = get(
+        &client,
+        &base,
+        &token,
+        "/api/v1/territory/locate?lat=45.76651&lon=4.87953",
+    )
+    .await;
+    assert_eq!(located["commune"], "69266");
     server.kill().unwrap();
     server.wait().unwrap();
     let logs = std::fs::read_to_string(&log_path).unwrap();
