@@ -113,6 +113,8 @@ export class MockServer {
       }
     }
     const contacts = (req.contacts ?? []).map((c) => {
+      // As the real server: contact details need the contribution stored first.
+      if (!this.docs.has(c.contribution_id)) return { contribution_id: c.contribution_id, status: 'unknown', reason: 'sync the contribution first' };
       this.contacts.set(c.contribution_id, c);
       return { contribution_id: c.contribution_id, status: 'ok' };
     });

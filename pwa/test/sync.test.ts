@@ -206,6 +206,18 @@ describe('sync client', () => {
     expect(server.contacts.get('c1')).toMatchObject({ name: 'Mme Exemple' });
   });
 
+  it('contact details of a contribution the server has not stored yet stay on the phone for the next sync', async () => {
+    const { store, client } = await phone(server);
+    await store.create('c1', 'contribution', createContribution('c1', 'u1', { ...input, consent: { contact: true, at: 'x' } }));
+    await store.putContact({ contribution_id: 'c1', name: 'Mme Exemple', phone: '06 00 00 00 00', email: null });
+    server.forbid.add('c1');
+    await client.sync();
+    const kept = await store.contacts();
+    expect(kept).toHaveLength(1);
+    expect(kept[0]!.error).toBeUndefined();
+    expect(server.contacts.has('c1')).toBe(false);
+  });
+
   it('refreshes an expired access token and retries; a refused refresh asks to log in again', async () => {
     const { store, client, api } = await phone(server);
     await store.create('c1', 'contribution', createContribution('c1', 'u1', input));

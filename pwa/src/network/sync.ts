@@ -271,7 +271,10 @@ export class SyncClient {
       if (c.status === 'ok') {
         await contacts.delete(c.contribution_id); // the server has them: the phone forgets them
         contactsSent++;
-      } else {
+      } else if (c.status !== 'unknown') {
+        // `unknown`: the server has not stored the contribution yet (it was
+        // refused or not sent in this batch): keep the contact for the next
+        // sync. Other refusals are final until the volunteer fixes them.
         const rec = await contacts.get(c.contribution_id);
         if (rec) await contacts.put({ ...rec, error: c.reason ?? c.status });
       }
