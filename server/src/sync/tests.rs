@@ -566,3 +566,42 @@ mod convergence {
         }
     }
 }
+
+#[test]
+fn a_first_sync_with_many_documents_comes_in_pages_until_more_is_false() {
+    let e = engine();
+    let docs: Vec<(Uuid, Automerge)> = (0..205)
+        .map(|_| {
+            let id = Uuid::new_v4();
+            (id, phone_doc("vol", id))
+        })
+        .collect();
+    let entries = docs
+        .iter()
+        .map(|(id, d)| push(*id, DocType::Contribution, d, &[]))
+        .collect();
+    let first = e.sync(&volunteer("vol"), &request(entries, None)).unwrap();
+    assert!(first.documents.iter().all(|d| d.status == DocStatus::Ok));
+    // A new phone of the same volunteer: nothing local, no cursor.
+    let page1 = e.sync(&volunteer("vol"), &request(vec![], None)).unwrap();
+    assert_eq!((page1.updates.len(), page1.more), (MAX_UPDATES, true));
+    let page2 = e
+        .sync(
+            &volunteer("vol"),
+            &request(vec![], Some(page1.cursor.clone())),
+        )
+        .unwrap();
+    assert_eq!(
+        (page2.updates.len(), page2.more),
+        (205 - MAX_UPDATES, false)
+    );
+    let mut ids: Vec<Uuid> = page1
+        .updates
+        .iter()
+        .chain(&page2.updates)
+        .map(|u| u.id)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 205, "every document once, none twice");
+}
