@@ -145,7 +145,7 @@ pub async fn list_contributions(
             .map(|v| parse_time("from", v))
             .transpose()?,
         to: q.to.as_deref().map(|v| parse_time("to", v)).transpose()?,
-        offset: (page - 1) * per_page,
+        offset: (page - 1).saturating_mul(per_page),
         limit: per_page,
     };
     // Walk the index the caller is confined to, not the whole store.
