@@ -8,6 +8,7 @@ pub mod demo;
 pub mod document;
 pub mod error;
 pub mod openapi;
+pub mod retention;
 pub mod settings;
 pub mod startup;
 pub mod store;

@@ -28,6 +28,9 @@ pub struct Settings {
     pub access_ttl_s: i64,
     /// Refresh token lifetime in seconds (`PORTE_VOIX_REFRESH_TTL`, default 30 days).
     pub refresh_ttl_s: i64,
+    /// Days a finished contribution keeps its contact details
+    /// (`PORTE_VOIX_CONTACT_RETENTION_DAYS`, default 90).
+    pub contact_retention_days: i64,
 }
 
 impl Default for Settings {
@@ -42,6 +45,7 @@ impl Default for Settings {
             near_border_m: 150.0,
             access_ttl_s: 15 * 60,
             refresh_ttl_s: 30 * 24 * 3600,
+            contact_retention_days: 90,
         }
     }
 }
@@ -96,6 +100,9 @@ impl Settings {
         }
         if let Some(v) = get("PORTE_VOIX_REFRESH_TTL") {
             s.refresh_ttl_s = parse("PORTE_VOIX_REFRESH_TTL", v)? as i64;
+        }
+        if let Some(v) = get("PORTE_VOIX_CONTACT_RETENTION_DAYS") {
+            s.contact_retention_days = parse("PORTE_VOIX_CONTACT_RETENTION_DAYS", v)? as i64;
         }
         Ok(s)
     }

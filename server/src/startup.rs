@@ -118,8 +118,30 @@ impl Application {
     }
 
     /// Runs until SIGINT/SIGTERM (actix stops gracefully), then flushes.
+    /// Meanwhile, erases expired contact details at start and every hour.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        self.server.await?;
+        let state = self.state.clone();
+        let retention = tokio::spawn(async move {
+            let delay = chrono::Duration::days(state.settings.contact_retention_days);
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                tick.tick().await;
+                let state = state.clone();
+                let run = web::block(move || {
+                    crate::retention::purge_expired_contacts(
+                        state.store.as_ref(),
+                        chrono::Utc::now(),
+                        delay,
+                    )
+                });
+                if let Ok(Err(e)) = run.await {
+                    tracing::error!(error = %e, "contact retention failed");
+                }
+            }
+        });
+        let result = self.server.await;
+        retention.abort();
+        result?;
         self.state
             .store
             .flush()

@@ -116,7 +116,9 @@ pub async fn login(
     let body = body.into_inner();
     if body.password.len() > 1024 || body.email.len() > 320 {
         // No account has such a password; do not make argon2 hash megabytes.
-        return Err(ApiError::InvalidCredentials("wrong e-mail or password".into()));
+        return Err(ApiError::InvalidCredentials(
+            "wrong e-mail or password".into(),
+        ));
     }
     let user = state.store.get_user_by_email(&body.email)?;
     let hash = user

@@ -207,9 +207,11 @@ fn contacts_are_erased_for_real(s: &dyn Store) {
     };
     s.put_contact(&c).unwrap();
     assert_eq!(s.get_contact(c.contribution_id).unwrap(), Some(c.clone()));
+    assert_eq!(s.contact_ids().unwrap(), vec![c.contribution_id]);
     assert!(s.delete_contact(c.contribution_id).unwrap());
     assert_eq!(s.get_contact(c.contribution_id).unwrap(), None);
     assert!(!s.delete_contact(c.contribution_id).unwrap());
+    assert!(s.contact_ids().unwrap().is_empty());
 }
 
 fn audit_campaigns_and_meta_round_trip(s: &dyn Store) {

@@ -176,6 +176,10 @@ impl Store for MemoryStore {
         Ok(self.lock().contacts.remove(&contribution).is_some())
     }
 
+    fn contact_ids(&self) -> StoreResult<Vec<Uuid>> {
+        Ok(self.lock().contacts.keys().copied().collect())
+    }
+
     fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()> {
         self.lock().audit.push(entry.clone());
         Ok(())

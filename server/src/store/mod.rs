@@ -237,6 +237,8 @@ pub trait Store: Send + Sync {
     fn get_contact(&self, contribution: Uuid) -> StoreResult<Option<Contact>>;
     /// Erases a contact; true when there was one.
     fn delete_contact(&self, contribution: Uuid) -> StoreResult<bool>;
+    /// The contributions that have contact details (for retention).
+    fn contact_ids(&self) -> StoreResult<Vec<Uuid>>;
 
     fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()>;
     fn list_audit(&self) -> StoreResult<Vec<AuditEntry>>;

@@ -294,6 +294,20 @@ impl Store for SledStore {
             .is_some())
     }
 
+    fn contact_ids(&self) -> StoreResult<Vec<Uuid>> {
+        self.contacts
+            .iter()
+            .keys()
+            .map(|k| {
+                let k = k.map_err(backend)?;
+                Uuid::from_slice(&k).map_err(|e| StoreError::Corrupt {
+                    tree: "contacts",
+                    problem: e.to_string(),
+                })
+            })
+            .collect()
+    }
+
     fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()> {
         let id = self.db.generate_id().map_err(backend)?;
         self.audit
