@@ -50,15 +50,6 @@ pub enum DocType {
     Outing,
 }
 
-impl DocType {
-    pub fn code(self) -> &'static str {
-        match self {
-            DocType::Contribution => "contribution",
-            DocType::Outing => "outing",
-        }
-    }
-}
-
 /// Where a contribution was made, as captured on the phone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Location {

@@ -78,10 +78,6 @@ impl SyncEngine {
         &self.store
     }
 
-    pub fn territory(&self) -> &Arc<Territory> {
-        &self.territory
-    }
-
     /// Runs `f` holding the lock of document `id`.
     pub fn with_doc_lock<T>(&self, id: Uuid, f: impl FnOnce() -> T) -> T {
         let stripe = (id.as_u128() % LOCK_STRIPES as u128) as usize;

@@ -203,10 +203,6 @@ impl Territory {
         &self.areas
     }
 
-    pub fn near_border_m(&self) -> f64 {
-        self.near_border_m
-    }
-
     /// An area by code.
     pub fn area(&self, code: &CommuneCode) -> Option<&Area> {
         self.areas.iter().find(|a| &a.code == code)
