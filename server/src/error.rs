@@ -37,6 +37,8 @@ pub enum ApiError {
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
     UnsupportedProtocol(String),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
@@ -50,6 +52,7 @@ impl ApiError {
             ApiError::InvalidCredentials(_) => "invalid_credentials",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
+            ApiError::Conflict(_) => "conflict",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::UnsupportedProtocol(_) => "unsupported_protocol",
             ApiError::Internal(_) => "internal",
@@ -59,7 +62,15 @@ impl ApiError {
 
 impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> Self {
-        ApiError::Internal(e.into())
+        match e {
+            // The server's actor for this user is bound to someone else: a
+            // refusal the caller can read, not a 500 (docs/SECURITY.md).
+            crate::store::StoreError::ActorTaken { .. } => ApiError::Conflict(
+                "this account's signing identity is bound to another user; ask an administrator"
+                    .into(),
+            ),
+            e => ApiError::Internal(e.into()),
+        }
     }
 }
 
@@ -77,6 +88,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -46,7 +46,9 @@ macro_rules! code_enum {
 
 /// A value that is not one of the known codes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {kind} code {value:?}")]
+// The value is kept for the caller but never printed: messages reach
+// phones and logs, and a refused value may be free text.
+#[error("unknown {kind} code")]
 pub struct UnknownCode {
     pub kind: &'static str,
     pub value: String,
@@ -174,7 +176,8 @@ pub struct CommuneCode(String);
 
 /// A string that is not an INSEE code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("not an INSEE commune code: {0:?}")]
+// Never prints the refused value (see `UnknownCode`).
+#[error("not an INSEE commune code")]
 pub struct BadCommuneCode(pub String);
 
 impl CommuneCode {

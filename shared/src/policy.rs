@@ -83,7 +83,7 @@ pub fn may_write(check: WriteCheck<'_>) -> Result<(), Refusal> {
         match check.touched.iter().find(|f| !allowed(f)) {
             Some(field) => Err(Refusal::Field {
                 role,
-                field: field.clone(),
+                field: crate::schema::field_label(field).to_owned(),
             }),
             None => Ok(()),
         }

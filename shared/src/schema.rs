@@ -23,6 +23,43 @@ pub const MAX_SHORT_CHARS: usize = 200;
 /// Most doors one outing may log.
 pub const MAX_DOORS: usize = 5_000;
 
+/// Every top-level field either schema knows.
+pub const KNOWN_FIELDS: &[&str] = &[
+    "id",
+    "type",
+    "schema",
+    "campaign",
+    "outing",
+    "created_at",
+    "author",
+    "kind",
+    "themes",
+    "text",
+    "location",
+    "declared_commune",
+    "respondent",
+    "consent",
+    "geo",
+    "review",
+    "follow_up",
+    "comments",
+    "date",
+    "place",
+    "team",
+    "doors",
+];
+
+/// How a message may name a top-level field: by its name when the schema
+/// knows it, otherwise generically — an unknown key is input, and input is
+/// never quoted back.
+pub fn field_label(key: &str) -> &str {
+    KNOWN_FIELDS
+        .iter()
+        .find(|k| **k == key)
+        .copied()
+        .unwrap_or("(an unknown field)")
+}
+
 /// Why a document does not fit its schema. Messages name fields, never
 /// their content.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -230,7 +267,7 @@ fn parse_contribution(root: &Map<String, Value>, id: Uuid) -> Result<Contributio
     let declared_commune = opt(root, "declared_commune")
         .map(|v| {
             CommuneCode::parse(as_str("declared_commune", v)?)
-                .map_err(|e| invalid("declared_commune", e.to_string()))
+                .map_err(|_| invalid("declared_commune", "is not an INSEE commune code"))
         })
         .transpose()?;
     let respondent = opt(root, "respondent")
@@ -262,7 +299,7 @@ fn parse_contribution(root: &Map<String, Value>, id: Uuid) -> Result<Contributio
         author: short_str(root, "author")?.to_owned(),
         kind: str_field(root, "kind")?
             .parse()
-            .map_err(|e: UnknownCode| invalid("kind", e.to_string()))?,
+            .map_err(|_: UnknownCode| invalid("kind", "is not a known kind"))?,
         themes: theme_list(root, "themes")?,
         text: text.to_owned(),
         location,
@@ -301,6 +338,12 @@ fn parse_outing(root: &Map<String, Value>, id: Uuid) -> Result<Outing, SchemaErr
     if team.is_empty() {
         return Err(invalid("team", "is empty"));
     }
+    if team.len() > 100 || team.iter().any(|m| m.chars().count() > MAX_SHORT_CHARS) {
+        return Err(invalid(
+            "team",
+            "more than 100 members, or a member id too long",
+        ));
+    }
     let doors = match opt(root, "doors") {
         None => BTreeMap::new(),
         Some(v) => typed::<BTreeMap<String, Door>>("doors", v)?,
@@ -308,7 +351,10 @@ fn parse_outing(root: &Map<String, Value>, id: Uuid) -> Result<Outing, SchemaErr
     if doors.len() > MAX_DOORS {
         return Err(invalid("doors", format!("more than {MAX_DOORS}")));
     }
-    for door in doors.values() {
+    for (key, door) in &doors {
+        if key.chars().count() > MAX_SHORT_CHARS {
+            return Err(invalid("doors", "a door key is too long"));
+        }
         if door.address.chars().count() > MAX_SHORT_CHARS {
             return Err(invalid("doors.address", "too long"));
         }
@@ -485,6 +531,26 @@ mod tests {
         doc["respondent"] = json!({"age": "Jean Dupont 06 12 34 56 78"});
         let err = Document::parse(id(), &doc).unwrap_err().to_string();
         assert!(!err.contains("Dupont"), "{err}");
+        // Every field whose value is checked against a closed set or a
+        // shape: the refused value never comes back in the message.
+        let marker = "Lyon'; --";
+        for field in ["declared_commune", "kind", "themes", "created_at", "outing"] {
+            let mut doc = contribution();
+            doc[field] = if field == "themes" {
+                json!([marker])
+            } else {
+                json!(marker)
+            };
+            let err = Document::parse(id(), &doc).unwrap_err().to_string();
+            assert!(err.contains(field), "{field}: {err}");
+            assert!(!err.contains("Lyon"), "{field}: {err}");
+        }
+    }
+
+    #[test]
+    fn unknown_field_names_are_not_quoted() {
+        assert_eq!(field_label("respondent"), "respondent");
+        assert_eq!(field_label("Lyon'; --"), "(an unknown field)");
     }
 
     #[test]
