@@ -337,7 +337,7 @@ pub fn fill(state: &AppState) -> anyhow::Result<bool> {
     }
 
     // The officer has qualified part of them, and forwarded a few.
-    let actor = document::actor_for_user(&officer.id);
+    let actor = state.engine.user_actor(&officer.id)?;
     for (i, id) in created.iter().enumerate().filter(|(i, _)| i % 3 == 0) {
         let status = [
             Status::Qualified,

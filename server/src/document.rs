@@ -8,9 +8,7 @@
 //! exactly that, and the JSON projection reads both forms alike.
 
 use automerge::transaction::Transactable;
-use automerge::{
-    ActorId, AutoSerde, Automerge, ChangeHash, ObjType, PatchAction, Prop, ReadDoc, ROOT,
-};
+use automerge::{ActorId, Automerge, ChangeHash, ObjType, PatchAction, Prop, ReadDoc, ROOT};
 use porte_voix_shared::schema::{Geo, Review};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -25,10 +23,110 @@ pub fn heads_hex(heads: &[ChangeHash]) -> Vec<String> {
     heads.iter().map(ChangeHash::to_string).collect()
 }
 
+/// Deepest nesting the projection follows below the root. The schemas need
+/// 3 (`doors.{key}.note`); anything deeper is refused, never recursed into.
+pub const MAX_DEPTH: usize = 8;
+/// Most values (objects and scalars) the projection builds for one document.
+pub const MAX_VALUES: usize = 200_000;
+
+/// Why a document cannot be projected. Names the top-level field (when the
+/// schema knows it), never the content.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProjectionError {
+    #[error("field `{0}` is nested deeper than {MAX_DEPTH} levels")]
+    TooDeep(String),
+    #[error("the document holds more than {MAX_VALUES} values")]
+    TooManyValues,
+}
+
 /// The JSON projection of a document: maps, lists, Text as a string,
-/// scalars as JSON scalars.
+/// scalars as JSON scalars. Bounded: the walk stops at `MAX_DEPTH` levels
+/// and `MAX_VALUES` values, so input cannot drive it into a stack overflow
+/// or an unbounded allocation.
+pub fn project(doc: &Automerge) -> Result<Value, ProjectionError> {
+    let mut budget = MAX_VALUES;
+    let mut root = serde_json::Map::new();
+    for key in doc.keys(ROOT) {
+        let Ok(Some((value, id))) = doc.get(ROOT, key.as_str()) else {
+            continue;
+        };
+        let v = project_value(doc, value, &id, 1, &mut budget).map_err(|e| match e {
+            Walk::TooDeep => {
+                ProjectionError::TooDeep(porte_voix_shared::schema::field_label(&key).to_owned())
+            }
+            Walk::TooMany => ProjectionError::TooManyValues,
+        })?;
+        root.insert(key, v);
+    }
+    Ok(Value::Object(root))
+}
+
+/// `project` for documents the server already validated (stored ones):
+/// `Null` if it cannot be projected, which every schema refuses.
 pub fn to_json(doc: &Automerge) -> Value {
-    serde_json::to_value(AutoSerde::from(doc)).unwrap_or(Value::Null)
+    project(doc).unwrap_or(Value::Null)
+}
+
+enum Walk {
+    TooDeep,
+    TooMany,
+}
+
+fn project_value(
+    doc: &Automerge,
+    value: automerge::Value<'_>,
+    id: &automerge::ObjId,
+    depth: usize,
+    budget: &mut usize,
+) -> Result<Value, Walk> {
+    *budget = budget.checked_sub(1).ok_or(Walk::TooMany)?;
+    let object = match value {
+        automerge::Value::Scalar(s) => return Ok(scalar_json(&s)),
+        automerge::Value::Object(t) => t,
+    };
+    if depth > MAX_DEPTH {
+        return Err(Walk::TooDeep);
+    }
+    Ok(match object {
+        ObjType::Text => Value::String(doc.text(id).unwrap_or_default()),
+        ObjType::Map | ObjType::Table => {
+            let mut map = serde_json::Map::new();
+            for key in doc.keys(id) {
+                if let Ok(Some((v, child))) = doc.get(id, key.as_str()) {
+                    let v = project_value(doc, v, &child, depth + 1, budget)?;
+                    map.insert(key, v);
+                }
+            }
+            Value::Object(map)
+        }
+        ObjType::List => {
+            let len = doc.length(id);
+            let mut items = Vec::with_capacity(len.min(1024));
+            for i in 0..len {
+                if let Ok(Some((v, child))) = doc.get(id, i) {
+                    items.push(project_value(doc, v, &child, depth + 1, budget)?);
+                }
+            }
+            Value::Array(items)
+        }
+    })
+}
+
+/// A scalar as `AutoSerde` writes it.
+fn scalar_json(s: &automerge::ScalarValue) -> Value {
+    use automerge::ScalarValue as S;
+    match s {
+        S::Str(s) => Value::String(s.to_string()),
+        S::Int(i) => (*i).into(),
+        S::Uint(u) => (*u).into(),
+        S::F64(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+        S::Counter(c) => i64::from(c).into(),
+        S::Timestamp(t) => (*t).into(),
+        S::Boolean(b) => (*b).into(),
+        S::Null => Value::Null,
+        S::Bytes(b) => Value::Array(b.iter().map(|x| (*x).into()).collect()),
+        S::Unknown { bytes, .. } => Value::Array(bytes.iter().map(|x| (*x).into()).collect()),
+    }
 }
 
 /// Top-level fields whose value differs between two sets of heads,
@@ -76,15 +174,6 @@ pub fn new_actors(doc: &Automerge, before: &[ChangeHash]) -> BTreeSet<String> {
         .iter()
         .map(|c| c.actor.to_hex_string())
         .collect()
-}
-
-/// The actor id the server uses on behalf of one user (REST writes by an
-/// officer or commune staff): stable, so that every such change maps to
-/// that user in the document's history.
-pub fn actor_for_user(user_id: &str) -> ActorId {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(format!("porte-voix/user-actor/{user_id}").as_bytes());
-    ActorId::from(&digest[..16])
 }
 
 type Tx<'a> = automerge::transaction::Transaction<'a>;
@@ -320,11 +409,5 @@ mod tests {
         };
         assert!(!write_geo(&mut doc, &actor, Some(&stored), &later).unwrap());
         assert_eq!(doc.get_heads(), heads);
-    }
-
-    #[test]
-    fn user_actors_are_stable_and_distinct() {
-        assert_eq!(actor_for_user("a"), actor_for_user("a"));
-        assert_ne!(actor_for_user("a"), actor_for_user("b"));
     }
 }

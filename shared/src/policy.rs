@@ -143,6 +143,14 @@ pub fn may_read(p: &Principal, doc: &Document) -> bool {
     }
 }
 
+/// Whether a role reads every field of every document it may read, and so
+/// may receive a document's Automerge bytes: those carry every field and
+/// every past value, and cannot be filtered field by field. Communes read
+/// contributions without their author, through REST only; admins read none.
+pub fn reads_whole_documents(role: Role) -> bool {
+    matches!(role, Role::Volunteer | Role::Officer)
+}
+
 /// Contribution read rule, usable on the index row's fields too.
 pub fn may_read_contribution(p: &Principal, c: &Contribution) -> bool {
     let geo = c.geo.as_ref();

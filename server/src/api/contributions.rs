@@ -240,6 +240,7 @@ fn officer_only(p: &Principal) -> Result<(), ApiError> {
         (status = 400, body = ErrorBody),
         (status = 403, description = "Not the officer", body = ErrorBody),
         (status = 404, body = ErrorBody),
+        (status = 409, description = "The account's signing identity is bound to another user", body = ErrorBody),
     )
 )]
 #[put("/api/v1/contributions/{id}/review")]
@@ -302,7 +303,7 @@ pub async fn update_review(
                 merged_into: body.merged_into,
                 notes: body.notes.or(old.map(|r| r.notes)).unwrap_or_default(),
             };
-            let actor = document::actor_for_user(&p.user_id);
+            let actor = state.engine.user_actor(&p.user_id)?;
             document::write_review(&mut doc, &actor, &review)
                 .map_err(|e| ApiError::Internal(e.into()))?;
             match state
@@ -337,6 +338,7 @@ pub struct CommentRequest {
         (status = 400, body = ErrorBody),
         (status = 403, description = "Volunteers and administrators", body = ErrorBody),
         (status = 404, body = ErrorBody),
+        (status = 409, description = "The account's signing identity is bound to another user", body = ErrorBody),
     )
 )]
 #[post("/api/v1/contributions/{id}/comments")]
@@ -370,7 +372,7 @@ pub async fn create_comment(
                 at: Utc::now(),
                 text: text.trim().to_owned(),
             };
-            let actor = document::actor_for_user(&p.user_id);
+            let actor = state.engine.user_actor(&p.user_id)?;
             document::append_comment(&mut doc, &actor, &comment)
                 .map_err(|e| ApiError::Internal(e.into()))?;
             match state

@@ -12,6 +12,11 @@ pub const META_FEED_SEQ: &str = "feed_seq";
 pub const META_JWT_SECRET: &str = "jwt_secret";
 pub const META_SERVER_ACTOR: &str = "server_actor";
 
+/// Meta key of the random actor the server signs a user's REST writes with.
+pub fn meta_user_actor(user_id: &str) -> String {
+    format!("user_actor/{user_id}")
+}
+
 /// Document and row keys: the 16 bytes of the UUID.
 pub fn doc(id: Uuid) -> [u8; 16] {
     *id.as_bytes()

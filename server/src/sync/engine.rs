@@ -13,7 +13,9 @@ use automerge::{ActorId, Automerge, ReadDoc};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use chrono::Utc;
-use porte_voix_shared::policy::{may_read_contribution_fields, may_read_outing_team};
+use porte_voix_shared::policy::{
+    may_read_contribution_fields, may_read_outing_team, reads_whole_documents,
+};
 use porte_voix_shared::schema::Geo;
 use porte_voix_shared::{may_write, Document, Principal, Role, WriteCheck};
 use std::collections::HashSet;
@@ -43,6 +45,8 @@ pub struct SyncEngine {
     server_actor: ActorId,
     /// One writer at a time per document (load → apply → store), striped.
     locks: Vec<Mutex<()>>,
+    /// Serialises the creation of users' server-side actors.
+    user_actors: Mutex<()>,
 }
 
 /// What processing one document produced.
@@ -71,6 +75,7 @@ impl SyncEngine {
             territory,
             server_actor,
             locks: (0..LOCK_STRIPES).map(|_| Mutex::new(())).collect(),
+            user_actors: Mutex::new(()),
         }
     }
 
@@ -197,11 +202,12 @@ impl SyncEngine {
             let Ok(bytes) = B64.decode(changes) else {
                 return Ok(refuse(d.id, DocStatus::Invalid, "changes are not base64"));
             };
-            if let Err(e) = doc.load_incremental(&bytes) {
+            if doc.load_incremental(&bytes).is_err() {
+                // automerge's message is not ours to forward: keep it generic.
                 return Ok(refuse(
                     d.id,
                     DocStatus::Invalid,
-                    format!("changes do not decode: {e}"),
+                    "changes are not Automerge changes",
                 ));
             }
             if !doc.get_missing_deps(&[]).is_empty() {
@@ -216,6 +222,15 @@ impl SyncEngine {
                 d.id,
                 DocStatus::Unknown,
                 "the server has no such document: send the whole document",
+            ));
+        }
+        if doc.get_heads().is_empty() {
+            // Nothing to store (`changes` empty, or the save of an empty
+            // document): `ok` promises a stored document with heads.
+            return Ok(refuse(
+                d.id,
+                DocStatus::Invalid,
+                "changes hold no change: a new document needs its content",
             ));
         }
         let mut write = None;
@@ -263,7 +278,11 @@ impl SyncEngine {
         }
         let after_heads = doc.get_heads();
         let touched = document::touched_fields(doc, before_heads, &after_heads);
-        let after = match Document::parse(d.id, &document::to_json(doc)) {
+        let projected = match document::project(doc) {
+            Ok(v) => v,
+            Err(e) => return Ok(Err(refuse(d.id, DocStatus::Invalid, e.to_string()))),
+        };
+        let after = match Document::parse(d.id, &projected) {
             Ok(after) => after,
             Err(e) => {
                 // A forbidden change is refused as such even when it also
@@ -462,7 +481,12 @@ impl SyncEngine {
         }
     }
 
+    /// Whether `p` may receive this document's bytes through sync: the
+    /// read rule, and a role that reads every field (`reads_whole_documents`).
     fn row_readable(&self, p: &Principal, row: &DocRow) -> bool {
+        if !reads_whole_documents(p.role) {
+            return false;
+        }
         match row {
             DocRow::Contribution(r) => row_visible(p, r),
             DocRow::Outing(o) => may_read_outing_team(p, &o.team),
@@ -490,6 +514,20 @@ impl SyncEngine {
         })?;
         self.store.flush()?;
         Ok(parsed)
+    }
+
+    /// The actor the server signs `user_id`'s REST writes (review, comment)
+    /// with. Random, made at the user's first such write and kept in the
+    /// store: nothing public lets a client predict it, and it is bound to
+    /// the user by the first document that carries it, in the same store
+    /// transaction — before any phone can see it.
+    pub fn user_actor(&self, user_id: &str) -> Result<ActorId, StoreError> {
+        let key = crate::store::keys::meta_user_actor(user_id);
+        let _guard = self.user_actors.lock().unwrap_or_else(|p| p.into_inner());
+        let bytes = crate::store::meta_or_init(self.store.as_ref(), &key, || {
+            ActorId::random().to_bytes().to_vec()
+        })?;
+        Ok(ActorId::from(bytes.as_slice()))
     }
 
     /// Loads a stored document.

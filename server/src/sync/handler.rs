@@ -6,6 +6,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::startup::AppState;
 use actix_web::{post, web, HttpResponse};
+use porte_voix_shared::policy::reads_whole_documents;
 
 /// Pushes a phone's documents and gets back what it lacks.
 #[utoipa::path(
@@ -17,6 +18,7 @@ use actix_web::{post, web, HttpResponse};
         (status = 200, description = "Per-document results; every `ok` is on disk", body = SyncResponse),
         (status = 400, description = "Malformed body or unsupported protocol", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "A role that does not sync (commune, admin): it reads through REST", body = ErrorBody),
         (status = 413, description = "Body or document count over the limits", body = ErrorBody),
     )
 )]
@@ -40,6 +42,12 @@ pub async fn sync(
         )));
     }
     let principal = user.0;
+    if !reads_whole_documents(principal.role) {
+        return Err(ApiError::Forbidden(format!(
+            "{} accounts do not sync: they read through the REST API",
+            principal.role.code()
+        )));
+    }
     let reply = web::block(move || state.engine.sync(&principal, &req)).await??;
     Ok(HttpResponse::Ok().json(reply))
 }

@@ -605,3 +605,264 @@ fn a_first_sync_with_many_documents_comes_in_pages_until_more_is_false() {
     ids.dedup();
     assert_eq!(ids.len(), 205, "every document once, none twice");
 }
+
+fn commune(code: &str) -> Principal {
+    Principal {
+        user_id: format!("commune-{code}"),
+        role: Role::Commune,
+        commune: Some(CommuneCode::parse(code).unwrap()),
+    }
+}
+
+/// A new contribution whose `respondent` holds maps nested `depth` deep.
+fn deeply_nested(author: &str, id: Uuid, depth: usize) -> Automerge {
+    let mut doc = phone_doc(author, id);
+    edit(&mut doc, |tx| {
+        let mut obj = tx
+            .put_object(ROOT, "respondent", automerge::ObjType::Map)
+            .unwrap();
+        for _ in 0..depth {
+            obj = tx.put_object(&obj, "a", automerge::ObjType::Map).unwrap();
+        }
+    });
+    doc
+}
+
+#[test]
+fn maps_nested_thousands_deep_are_invalid_naming_the_field_and_the_engine_lives_on() {
+    // Regression: 1,000 levels overflowed the stack in the recursive JSON
+    // projection and aborted the process; 300 were stored.
+    let e = engine();
+    for depth in [300, 1_000, 20_000] {
+        let id = Uuid::new_v4();
+        let doc = deeply_nested("vol", id, depth);
+        for who in [volunteer("vol"), officer(), commune("69266")] {
+            let reply = e
+                .sync(
+                    &who,
+                    &request(vec![push(id, DocType::Contribution, &doc, &[])], None),
+                )
+                .unwrap();
+            let out = &reply.documents[0];
+            assert_ne!(out.status, DocStatus::Ok, "depth {depth}");
+            if who.role == Role::Volunteer {
+                assert_eq!(out.status, DocStatus::Invalid, "depth {depth}");
+                let reason = out.reason.as_deref().unwrap();
+                assert!(reason.contains("`respondent`"), "{reason}");
+            }
+        }
+        assert!(e.store().get_doc(id).unwrap().is_none(), "nothing stored");
+    }
+    // Still serving: an honest contribution goes through.
+    let id = Uuid::new_v4();
+    let reply = e
+        .sync(
+            &volunteer("vol"),
+            &request(
+                vec![push(id, DocType::Contribution, &phone_doc("vol", id), &[])],
+                None,
+            ),
+        )
+        .unwrap();
+    assert_eq!(reply.documents[0].status, DocStatus::Ok);
+}
+
+#[test]
+fn deep_nesting_added_to_a_stored_document_is_invalid_too() {
+    let e = engine();
+    let id = Uuid::new_v4();
+    let mut doc = phone_doc("vol", id);
+    let first = e
+        .sync(
+            &volunteer("vol"),
+            &request(vec![push(id, DocType::Contribution, &doc, &[])], None),
+        )
+        .unwrap();
+    apply_reply(&mut doc, &first.documents[0]);
+    let since = doc.get_heads();
+    let before = e.store().get_doc(id).unwrap();
+    edit(&mut doc, |tx| {
+        let mut obj = tx
+            .put_object(ROOT, "respondent", automerge::ObjType::Map)
+            .unwrap();
+        for _ in 0..2_000 {
+            obj = tx.put_object(&obj, "a", automerge::ObjType::List).unwrap();
+            obj = tx.insert_object(&obj, 0, automerge::ObjType::Map).unwrap();
+        }
+    });
+    let reply = e
+        .sync(
+            &volunteer("vol"),
+            &request(vec![push(id, DocType::Contribution, &doc, &since)], None),
+        )
+        .unwrap();
+    assert_eq!(reply.documents[0].status, DocStatus::Invalid);
+    assert_eq!(
+        e.store().get_doc(id).unwrap(),
+        before,
+        "stored bytes unchanged"
+    );
+}
+
+#[test]
+fn an_empty_new_document_is_never_ok() {
+    // Regression: both answered `ok` with no heads, and nothing was stored.
+    let e = engine();
+    for changes in [String::new(), B64.encode(Automerge::new().save())] {
+        let id = Uuid::new_v4();
+        let reply = e
+            .sync(
+                &volunteer("vol"),
+                &request(
+                    vec![DocumentIn {
+                        id,
+                        doc_type: DocType::Contribution,
+                        heads: vec![],
+                        changes: Some(changes),
+                    }],
+                    None,
+                ),
+            )
+            .unwrap();
+        let out = &reply.documents[0];
+        assert_eq!(out.status, DocStatus::Invalid, "{:?}", out.reason);
+        assert!(out.heads.is_empty());
+        assert!(e.store().get_doc(id).unwrap().is_none());
+    }
+}
+
+#[test]
+fn every_ok_carries_heads_of_a_stored_document() {
+    let e = engine();
+    let id = Uuid::new_v4();
+    let doc = phone_doc("vol", id);
+    let reply = e
+        .sync(
+            &volunteer("vol"),
+            &request(vec![push(id, DocType::Contribution, &doc, &[])], None),
+        )
+        .unwrap();
+    let out = &reply.documents[0];
+    assert_eq!(out.status, DocStatus::Ok);
+    let stored = Automerge::load(&e.store().get_doc(id).unwrap().unwrap()).unwrap();
+    assert!(!out.heads.is_empty());
+    assert_eq!(out.heads, document::heads_hex(&stored.get_heads()));
+}
+
+#[test]
+fn communes_and_admins_receive_no_document_bytes_through_the_engine() {
+    // Regression: a commune's empty sync returned every contribution of its
+    // territory as whole Automerge documents, author included.
+    let e = engine();
+    let id = Uuid::new_v4();
+    let doc = phone_doc("vol", id);
+    let ok = e
+        .sync(
+            &volunteer("vol"),
+            &request(vec![push(id, DocType::Contribution, &doc, &[])], None),
+        )
+        .unwrap();
+    assert_eq!(ok.documents[0].status, DocStatus::Ok);
+    let admin = Principal {
+        user_id: "admin".into(),
+        role: Role::Admin,
+        commune: None,
+    };
+    for who in [commune("69266"), admin] {
+        let empty = e.sync(&who, &request(vec![], None)).unwrap();
+        assert!(empty.updates.is_empty(), "{:?} got updates", who.role);
+        let asked = e
+            .sync(
+                &who,
+                &request(
+                    vec![DocumentIn {
+                        id,
+                        doc_type: DocType::Contribution,
+                        heads: vec![],
+                        changes: None,
+                    }],
+                    None,
+                ),
+            )
+            .unwrap();
+        let out = &asked.documents[0];
+        assert_eq!(out.status, DocStatus::Forbidden, "{:?}", who.role);
+        assert!(out.changes.is_none() && out.heads.is_empty());
+    }
+}
+
+#[test]
+fn users_actors_are_random_kept_and_distinct() {
+    let e = engine();
+    let a = e.user_actor("officer").unwrap();
+    assert_eq!(e.user_actor("officer").unwrap(), a, "kept in the store");
+    assert_ne!(e.user_actor("officer2").unwrap(), a);
+    let other = engine();
+    assert_ne!(
+        other.user_actor("officer").unwrap(),
+        a,
+        "not derived from the id"
+    );
+}
+
+#[test]
+fn a_volunteer_cannot_claim_the_actor_of_an_officer_seen_in_a_document() {
+    // Regression: the officer's actor was derived from the user id; a
+    // volunteer who signed with it first broke the officer's writes.
+    let e = engine();
+    let id = Uuid::new_v4();
+    let mut doc = phone_doc("vol", id);
+    let first = e
+        .sync(
+            &volunteer("vol"),
+            &request(vec![push(id, DocType::Contribution, &doc, &[])], None),
+        )
+        .unwrap();
+    apply_reply(&mut doc, &first.documents[0]);
+    // The officer reviews it; the review reaches the phone with its actor.
+    let actor = e.user_actor("officer").unwrap();
+    let mut server = e.load(id).unwrap().unwrap();
+    let review = porte_voix_shared::schema::Review {
+        status: porte_voix_shared::Status::Qualified,
+        themes: vec!["mobility".into()],
+        tags: vec![],
+        merged_into: None,
+        notes: String::new(),
+    };
+    document::write_review(&mut server, &actor, &review).unwrap();
+    e.store_server_write(id, &server, (&actor, "officer"))
+        .unwrap();
+    let seen = Automerge::load(&e.store().get_doc(id).unwrap().unwrap()).unwrap();
+    assert!(seen.get_changes(&[]).iter().any(|c| c.actor_id() == &actor));
+    // The volunteer signs a new contribution with it.
+    let id2 = Uuid::new_v4();
+    let forged = document::from_json(&actor, &contribution(id2, "vol")).unwrap();
+    let reply = e
+        .sync(
+            &volunteer("vol"),
+            &request(vec![push(id2, DocType::Contribution, &forged, &[])], None),
+        )
+        .unwrap();
+    assert_eq!(reply.documents[0].status, DocStatus::Forbidden);
+    assert!(e.store().get_doc(id2).unwrap().is_none());
+    assert_eq!(
+        e.store()
+            .actor_owner(&actor.to_hex_string())
+            .unwrap()
+            .as_deref(),
+        Some("officer")
+    );
+    // The officer's next write still works.
+    let mut server = e.load(id).unwrap().unwrap();
+    document::write_review(
+        &mut server,
+        &actor,
+        &porte_voix_shared::schema::Review {
+            status: porte_voix_shared::Status::Forwarded,
+            ..review
+        },
+    )
+    .unwrap();
+    e.store_server_write(id, &server, (&actor, "officer"))
+        .unwrap();
+}
