@@ -249,8 +249,37 @@ async fn refused_writes_store_nothing() {
 }
 
 #[tokio::test]
-async fn commune_accounts_cannot_write_through_sync() {
+async fn commune_and_admin_accounts_do_not_sync() {
     let app = TestApp::spawn().await;
+    // A contribution in Villeurbanne exists: the commune may read it through
+    // REST (without its author), never as Automerge bytes.
+    let vol = app.login("vol").await;
+    let vid = Uuid::new_v4();
+    let vdoc = PhoneDoc::new(
+        "phone-vol",
+        vid,
+        "contribution",
+        &contribution_json(vid, &app.user_id("vol"), VILLEURBANNE.0, VILLEURBANNE.1),
+    );
+    let (_, r) = app.sync(&vol, &request(&[&vdoc], None)).await;
+    assert_eq!(statuses(&r), vec!["ok"]);
+    for who in ["villeurbanne", "admin"] {
+        let token = app.login(who).await;
+        let (status, body) = app
+            .sync(&token, &json!({"protocol": 1, "documents": []}))
+            .await;
+        assert_eq!(status, 403, "{who}: {body}");
+        assert_eq!(body["error"]["code"], "forbidden");
+        assert!(!body.to_string().contains(&app.user_id("vol")));
+        let (status, body) = app
+            .sync(
+                &token,
+                &json!({"protocol": 1, "documents": [{"id": vid, "type": "contribution", "heads": []}]}),
+            )
+            .await;
+        assert_eq!(status, 403, "{who}");
+        assert!(body.get("documents").is_none());
+    }
     let token = app.login("villeurbanne").await;
     let id = Uuid::new_v4();
     let doc = PhoneDoc::new(
@@ -264,8 +293,13 @@ async fn commune_accounts_cannot_write_through_sync() {
             VILLEURBANNE.1,
         ),
     );
-    let (_, r) = app.sync(&token, &request(&[&doc], None)).await;
-    assert_eq!(statuses(&r), vec!["forbidden"]);
+    let (status, _) = app.sync(&token, &request(&[&doc], None)).await;
+    assert_eq!(status, 403);
+    let officer = app.login("officer").await;
+    let (status, _) = app
+        .get(&officer, &format!("/api/v1/contributions/{id}"))
+        .await;
+    assert_eq!(status, 404, "nothing stored");
 }
 
 #[tokio::test]
