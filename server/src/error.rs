@@ -129,8 +129,23 @@ pub fn json_config() -> actix_web::web::JsonConfig {
 
 /// Query-string errors as the API's error body.
 pub fn query_config() -> actix_web::web::QueryConfig {
-    actix_web::web::QueryConfig::default()
-        .error_handler(|err, _req| ApiError::BadRequest(format!("invalid query: {err}")).into())
+    actix_web::web::QueryConfig::default().error_handler(|err, _req| {
+        ApiError::BadRequest(format!("invalid query: {}", redact_query(&err.to_string()))).into()
+    })
+}
+
+/// serde's messages quote the refused value (``unknown variant `x` ``,
+/// `invalid type: string "x"`): keep what was expected, drop what was sent.
+fn redact_query(message: &str) -> String {
+    // serde puts the value first and what it expected last: the last
+    // ", expected" is serde's even when the value itself holds one.
+    if let Some(at) = message.rfind(", expected") {
+        return format!("a parameter has a wrong value; {}", &message[at + 2..]);
+    }
+    if message.contains(['`', '"', '\'']) {
+        return "a parameter has a wrong value or type".into();
+    }
+    message.to_owned()
 }
 
 /// Path errors (a malformed id) as the API's error body.
@@ -152,5 +167,25 @@ fn redact(err: &actix_web::error::JsonPayloadError) -> String {
         }
         actix_web::error::JsonPayloadError::ContentType => "expected application/json".into(),
         _ => "could not read the body".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn query_errors_never_quote_the_sent_value() {
+        for m in [
+            "unknown variant `Lyon'; --`, expected one of `new`, `qualified`",
+            "invalid type: string \"Lyon'; --\", expected u32",
+            "invalid value: 'Lyon'; --'",
+            "unknown variant `Lyon, expected`, expected one of `new`",
+        ] {
+            let r = super::redact_query(m);
+            assert!(!r.contains("Lyon"), "{r}");
+        }
+        assert_eq!(
+            super::redact_query("invalid digit found in string"),
+            "invalid digit found in string"
+        );
     }
 }
