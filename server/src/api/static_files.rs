@@ -16,7 +16,7 @@ pub fn static_files(cfg: &mut web::ServiceConfig, dir: &Path) {
             let path = req.path();
             let last = path.rsplit('/').next().unwrap_or_default();
             let res = if path.starts_with("/api/") || path.starts_with("/api-docs/") {
-                ApiError::NotFound(format!("no route for {path}")).error_response()
+                ApiError::NotFound("no such route".into()).error_response()
             } else if last.contains('.') {
                 // A missing file (an old hashed asset) is a 404, not the
                 // app shell: a script must never receive HTML.
