@@ -1,6 +1,7 @@
 //! Porte-voix domain crate: the words of the domain (roles, kinds, themes,
 //! statuses, commune codes), the schemas of the two Automerge documents
-//! (contribution, outing) with their validation, and the write/read policy.
+//! (contribution, outing) with their validation, the write/read policy, and
+//! the review workflow (which status changes the officer may make).
 //!
 //! Everything here is a plain function over values: no IO, no HTTP, no
 //! storage, no Automerge. The server turns an Automerge document into a
@@ -11,6 +12,7 @@
 pub mod domain;
 pub mod policy;
 pub mod schema;
+pub mod workflow;
 
 pub use domain::*;
 pub use policy::{may_read, may_write, Principal, Refusal, WriteCheck};
