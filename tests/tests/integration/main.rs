@@ -3,5 +3,6 @@
 
 mod auth;
 mod durability;
+mod matrix;
 mod read_api;
 mod sync;
