@@ -104,7 +104,7 @@ fn readable(
         (status = 200, body = ContributionPage),
         (status = 400, description = "A filter does not parse", body = ErrorBody),
         (status = 401, body = ErrorBody),
-        (status = 403, description = "Administrator accounts", body = ErrorBody),
+        (status = 403, description = "Administrator accounts; `author` other than `me` asked by anyone but the officer", body = ErrorBody),
     )
 )]
 #[get("/api/v1/contributions")]
@@ -130,6 +130,13 @@ pub async fn list_contributions(
     }
     let author = match q.author.as_deref() {
         Some("me") => Some(p.user_id.clone()),
+        // Filtering by someone else's id would tell who wrote what: only
+        // the officer, who reads authors anyway, may do it.
+        Some(_) if p.role != Role::Officer => {
+            return Err(ApiError::Forbidden(
+                "only the officer may filter by another author".into(),
+            ))
+        }
         other => other.map(String::from),
     };
     let mut query = ContributionQuery {

@@ -96,6 +96,13 @@ async fn a_commune_account_reads_its_territory_only() {
         .get(&ville, &format!("/api/v1/contributions/{}", s.lyon3))
         .await;
     assert_eq!(status, 404);
+    // Filtering by a volunteer's id would tell the commune who wrote what.
+    for who in ["vol", "vol2"] {
+        let path = format!("/api/v1/contributions?author={}", s.app.user_id(who));
+        let (status, body) = s.app.get(&ville, &path).await;
+        assert_eq!(status, 403, "{body}");
+        assert!(body.get("total").is_none());
+    }
 }
 
 #[tokio::test]
