@@ -29,6 +29,14 @@ pub async fn sync(
     user: AuthUser,
     body: web::Json<SyncRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    // The role first: a commune or admin account gets the same answer
+    // whatever its body holds.
+    if !reads_whole_documents(user.0.role) {
+        return Err(ApiError::Forbidden(format!(
+            "{} accounts do not sync: they read through the REST API",
+            user.0.role.code()
+        )));
+    }
     let req = body.into_inner();
     if req.protocol != PROTOCOL_VERSION {
         return Err(ApiError::UnsupportedProtocol(format!(
@@ -42,12 +50,6 @@ pub async fn sync(
         )));
     }
     let principal = user.0;
-    if !reads_whole_documents(principal.role) {
-        return Err(ApiError::Forbidden(format!(
-            "{} accounts do not sync: they read through the REST API",
-            principal.role.code()
-        )));
-    }
     let reply = web::block(move || state.engine.sync(&principal, &req)).await??;
     Ok(HttpResponse::Ok().json(reply))
 }
