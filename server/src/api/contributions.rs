@@ -12,6 +12,7 @@ use crate::sync::row_visible;
 use actix_web::{delete, get, post, put, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use porte_voix_shared::schema::{Comment, Review};
+use porte_voix_shared::workflow::{self, TransitionContext, TransitionError};
 use porte_voix_shared::{
     CommuneCode, Contribution, ContributionKind, Document, Principal, Role, Status,
 };
@@ -236,6 +237,15 @@ fn officer_only(p: &Principal) -> Result<(), ApiError> {
 /// Sets the review (status, themes, tags, duplicate target, notes). The
 /// change is written into the Automerge document in the officer's name and
 /// reaches the author's phone at its next sync.
+///
+/// The status follows the review workflow (`porte_voix_shared::workflow`,
+/// docs/API.md): `new` → `qualified` → `forwarded` → `answered` → `closed`
+/// one step at a time, one step back to correct a mistake, `new` or
+/// `qualified` set aside as `duplicate` or `off_topic`, a set-aside or
+/// closed contribution reopened to `qualified`. A change outside the
+/// workflow answers 409; `forwarded` without a recorded forward
+/// (`follow_up`), `duplicate` without `merged_into` or `off_topic` without
+/// `notes` answers 400. Either way nothing is stored.
 #[utoipa::path(
     operation_id = "update_review",
     tag = "contributions",
@@ -244,10 +254,10 @@ fn officer_only(p: &Principal) -> Result<(), ApiError> {
     request_body = ReviewRequest,
     responses(
         (status = 200, description = "The updated contribution", body = Contribution),
-        (status = 400, body = ErrorBody),
+        (status = 400, description = "A malformed field, or the target status lacks its requirement: `forwarded` a recorded forward (`follow_up`), `duplicate` `merged_into`, `off_topic` a reason in `notes`; nothing is stored", body = ErrorBody),
         (status = 403, description = "Not the officer", body = ErrorBody),
         (status = 404, body = ErrorBody),
-        (status = 409, description = "The account's signing identity is bound to another user", body = ErrorBody),
+        (status = 409, description = "The status change is not in the review workflow (nothing is stored), or the account's signing identity is bound to another user", body = ErrorBody),
     )
 )]
 #[put("/api/v1/contributions/{id}/review")]
@@ -278,14 +288,26 @@ pub async fn update_review(
             "notes are limited to 5000 characters".into(),
         ));
     }
-    if body.status == Status::Duplicate && body.merged_into.is_none() {
-        return Err(ApiError::BadRequest(
-            "a duplicate needs `merged_into`".into(),
-        ));
-    }
     let updated = web::block(move || -> Result<Contribution, ApiError> {
         state.engine.with_doc_lock(id, || {
             let (mut doc, c) = readable(&state, &p, id)?;
+            let old = c.review.clone();
+            let notes = body
+                .notes
+                .clone()
+                .or(old.as_ref().map(|r| r.notes.clone()))
+                .unwrap_or_default();
+            // Checked under the document's lock, against the status it has
+            // now, before anything is written.
+            let ctx = TransitionContext {
+                follow_up: &c.follow_up,
+                merged_into: body.merged_into,
+                notes: &notes,
+            };
+            workflow::check_transition(c.status(), body.status, &ctx).map_err(|e| match e {
+                TransitionError::NotAllowed { .. } => ApiError::Conflict(e.to_string()),
+                _ => ApiError::BadRequest(e.to_string()),
+            })?;
             if let Some(target) = body.merged_into {
                 if target == id {
                     return Err(ApiError::BadRequest(
@@ -296,7 +318,6 @@ pub async fn update_review(
                     ApiError::BadRequest("`merged_into` is not a known contribution".into())
                 })?;
             }
-            let old = c.review.clone();
             let review = Review {
                 status: body.status,
                 themes: body
@@ -308,7 +329,7 @@ pub async fn update_review(
                     .or(old.as_ref().map(|r| r.tags.clone()))
                     .unwrap_or_default(),
                 merged_into: body.merged_into,
-                notes: body.notes.or(old.map(|r| r.notes)).unwrap_or_default(),
+                notes,
             };
             let actor = state.engine.user_actor(&p.user_id)?;
             document::write_review(&mut doc, &actor, &review)
