@@ -7,3 +7,4 @@ mod hostile;
 mod matrix;
 mod read_api;
 mod sync;
+mod workflow;
