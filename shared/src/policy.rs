@@ -268,26 +268,7 @@ mod tests {
         })
     }
 
-    const ALL_CONTRIBUTION_FIELDS: &[&str] = &[
-        "id",
-        "type",
-        "schema",
-        "campaign",
-        "outing",
-        "created_at",
-        "author",
-        "kind",
-        "themes",
-        "text",
-        "location",
-        "declared_commune",
-        "respondent",
-        "consent",
-        "geo",
-        "review",
-        "follow_up",
-        "comments",
-    ];
+    const ALL_CONTRIBUTION_FIELDS: &[&str] = crate::schema::CONTRIBUTION_FIELDS;
 
     /// The permission table for an existing contribution, field by field.
     #[test]

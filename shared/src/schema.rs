@@ -23,8 +23,8 @@ pub const MAX_SHORT_CHARS: usize = 200;
 /// Most doors one outing may log.
 pub const MAX_DOORS: usize = 5_000;
 
-/// Every top-level field either schema knows.
-pub const KNOWN_FIELDS: &[&str] = &[
+/// Every top-level field of a contribution.
+pub const CONTRIBUTION_FIELDS: &[&str] = &[
     "id",
     "type",
     "schema",
@@ -43,18 +43,18 @@ pub const KNOWN_FIELDS: &[&str] = &[
     "review",
     "follow_up",
     "comments",
-    "date",
-    "place",
-    "team",
-    "doors",
 ];
+
+/// The top-level fields of an outing that a contribution does not have.
+pub const OUTING_ONLY_FIELDS: &[&str] = &["date", "place", "team", "doors"];
 
 /// How a message may name a top-level field: by its name when the schema
 /// knows it, otherwise generically — an unknown key is input, and input is
 /// never quoted back.
 pub fn field_label(key: &str) -> &str {
-    KNOWN_FIELDS
+    CONTRIBUTION_FIELDS
         .iter()
+        .chain(OUTING_ONLY_FIELDS)
         .find(|k| **k == key)
         .copied()
         .unwrap_or("(an unknown field)")

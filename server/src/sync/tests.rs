@@ -606,6 +606,15 @@ fn a_first_sync_with_many_documents_comes_in_pages_until_more_is_false() {
     assert_eq!(ids.len(), 205, "every document once, none twice");
 }
 
+/// A volunteer's first sync of a whole new contribution.
+fn sync_new(e: &SyncEngine, who: &str, id: Uuid, doc: &Automerge) -> SyncResponse {
+    e.sync(
+        &volunteer(who),
+        &request(vec![push(id, DocType::Contribution, doc, &[])], None),
+    )
+    .unwrap()
+}
+
 fn commune(code: &str) -> Principal {
     Principal {
         user_id: format!("commune-{code}"),
@@ -672,12 +681,7 @@ fn deep_nesting_added_to_a_stored_document_is_invalid_too() {
     let e = engine();
     let id = Uuid::new_v4();
     let mut doc = phone_doc("vol", id);
-    let first = e
-        .sync(
-            &volunteer("vol"),
-            &request(vec![push(id, DocType::Contribution, &doc, &[])], None),
-        )
-        .unwrap();
+    let first = sync_new(&e, "vol", id, &doc);
     apply_reply(&mut doc, &first.documents[0]);
     let since = doc.get_heads();
     let before = e.store().get_doc(id).unwrap();
@@ -736,12 +740,7 @@ fn every_ok_carries_heads_of_a_stored_document() {
     let e = engine();
     let id = Uuid::new_v4();
     let doc = phone_doc("vol", id);
-    let reply = e
-        .sync(
-            &volunteer("vol"),
-            &request(vec![push(id, DocType::Contribution, &doc, &[])], None),
-        )
-        .unwrap();
+    let reply = sync_new(&e, "vol", id, &doc);
     let out = &reply.documents[0];
     assert_eq!(out.status, DocStatus::Ok);
     let stored = Automerge::load(&e.store().get_doc(id).unwrap().unwrap()).unwrap();
@@ -756,12 +755,7 @@ fn communes_and_admins_receive_no_document_bytes_through_the_engine() {
     let e = engine();
     let id = Uuid::new_v4();
     let doc = phone_doc("vol", id);
-    let ok = e
-        .sync(
-            &volunteer("vol"),
-            &request(vec![push(id, DocType::Contribution, &doc, &[])], None),
-        )
-        .unwrap();
+    let ok = sync_new(&e, "vol", id, &doc);
     assert_eq!(ok.documents[0].status, DocStatus::Ok);
     let admin = Principal {
         user_id: "admin".into(),
@@ -812,12 +806,7 @@ fn a_volunteer_cannot_claim_the_actor_of_an_officer_seen_in_a_document() {
     let e = engine();
     let id = Uuid::new_v4();
     let mut doc = phone_doc("vol", id);
-    let first = e
-        .sync(
-            &volunteer("vol"),
-            &request(vec![push(id, DocType::Contribution, &doc, &[])], None),
-        )
-        .unwrap();
+    let first = sync_new(&e, "vol", id, &doc);
     apply_reply(&mut doc, &first.documents[0]);
     // The officer reviews it; the review reaches the phone with its actor.
     let actor = e.user_actor("officer").unwrap();
@@ -837,12 +826,7 @@ fn a_volunteer_cannot_claim_the_actor_of_an_officer_seen_in_a_document() {
     // The volunteer signs a new contribution with it.
     let id2 = Uuid::new_v4();
     let forged = document::from_json(&actor, &contribution(id2, "vol")).unwrap();
-    let reply = e
-        .sync(
-            &volunteer("vol"),
-            &request(vec![push(id2, DocType::Contribution, &forged, &[])], None),
-        )
-        .unwrap();
+    let reply = sync_new(&e, "vol", id2, &forged);
     assert_eq!(reply.documents[0].status, DocStatus::Forbidden);
     assert!(e.store().get_doc(id2).unwrap().is_none());
     assert_eq!(
