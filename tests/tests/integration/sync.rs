@@ -155,14 +155,14 @@ async fn an_officer_review_reaches_the_author_at_the_next_sync() {
             reqwest::Method::PUT,
             &officer,
             &format!("/api/v1/contributions/{id}/review"),
-            &json!({"status": "forwarded", "notes": "Transmis au service propreté"}),
+            &json!({"status": "qualified", "notes": "Transmis au service propreté"}),
         )
         .await;
     assert_eq!(status, 200, "{reviewed}");
     // The phone sends its (unchanged) document with the cursor.
     let (_, r) = app.sync(&token, &request(&[&doc], Some(&cursor))).await;
     doc.apply(&r["documents"][0]);
-    assert_eq!(doc.json()["review"]["status"], "forwarded");
+    assert_eq!(doc.json()["review"]["status"], "qualified");
     // Another volunteer's phone hears nothing of it.
     let other = app.login("vol2").await;
     let (_, r) = app.sync(&other, &request(&[], None)).await;
