@@ -182,12 +182,20 @@ impl SyncEngine {
             }
         }
         let before_doc = match (&stored, &d.changes) {
-            (Some(_), Some(_)) => Some(Document::parse(d.id, &document::to_json(&doc)).map_err(
-                |e| StoreError::Corrupt {
-                    tree: "docs",
-                    problem: format!("{}: {e}", d.id),
-                },
-            )?),
+            (Some(_), Some(_)) => match Document::parse(d.id, &document::to_json(&doc)) {
+                Ok(before) => Some(before),
+                Err(_) => {
+                    // Stored before today's limits (e.g. nested deeper than
+                    // the projection follows): refuse this document, not the
+                    // whole batch, and keep the stored bytes as they are.
+                    tracing::warn!(doc = %d.id, "stored document no longer fits the schema");
+                    return Ok(refuse(
+                        d.id,
+                        DocStatus::Invalid,
+                        "the stored document no longer fits the schema: the officer must look at it",
+                    ));
+                }
+            },
             _ => None,
         };
         let before_heads = doc.get_heads();

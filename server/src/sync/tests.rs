@@ -850,3 +850,42 @@ fn a_volunteer_cannot_claim_the_actor_of_an_officer_seen_in_a_document() {
     e.store_server_write(id, &server, (&actor, "officer"))
         .unwrap();
 }
+
+#[test]
+fn a_stored_document_past_todays_limits_is_refused_alone_not_the_batch() {
+    // Stores kept documents nested 300 deep before the bounded projection:
+    // editing one must not fail its author's every sync.
+    let e = engine();
+    let id = Uuid::new_v4();
+    let mut deep = deeply_nested("vol", id, 300);
+    let row = row_for(
+        &porte_voix_shared::Document::parse(id, &document::to_json(&phone_doc("vol", id))).unwrap(),
+    );
+    e.store()
+        .put_doc(crate::store::DocWrite {
+            id,
+            bytes: deep.save(),
+            row,
+            bind_actors: vec![],
+        })
+        .unwrap();
+    let since = deep.get_heads();
+    edit(&mut deep, |tx| {
+        tx.put(ROOT, "kind", "concern").unwrap();
+    });
+    let fresh = Uuid::new_v4();
+    let reply = e
+        .sync(
+            &volunteer("vol"),
+            &request(
+                vec![
+                    push(id, DocType::Contribution, &deep, &since),
+                    push(fresh, DocType::Contribution, &phone_doc("vol", fresh), &[]),
+                ],
+                None,
+            ),
+        )
+        .unwrap();
+    assert_eq!(reply.documents[0].status, DocStatus::Invalid);
+    assert_eq!(reply.documents[1].status, DocStatus::Ok);
+}
