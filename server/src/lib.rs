@@ -4,9 +4,11 @@
 
 pub mod api;
 pub mod auth;
+pub mod consolidation;
 pub mod demo;
 pub mod document;
 pub mod error;
+pub mod index;
 pub mod openapi;
 pub mod retention;
 pub mod settings;

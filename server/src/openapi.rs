@@ -72,6 +72,12 @@ impl Modify for BearerAuth {
         (name = "contributions", description = "Read, qualify and comment contributions"),
         (name = "territory", description = "Communes and arrondissements"),
         (name = "campaigns", description = "Outreach campaigns"),
+        (name = "topics", description = "Shared concerns (sujets): attach, quote, forward"),
+        (name = "forwards", description = "Recipients, forwards, answer links and answers"),
+        (name = "stats", description = "Figures for assemblies and the activity report"),
+        (name = "exports", description = "CSV, XLSX and GeoJSON exports of a filter or topic"),
+        (name = "assemblies", description = "Open assemblies and their agendas"),
+        (name = "webhooks", description = "Event subscriptions signed with HMAC-SHA256"),
         (name = "operations", description = "Health"),
     )
 )]
@@ -79,15 +85,20 @@ pub struct ApiDoc;
 
 /// The OpenAPI document as pretty JSON (what the snapshot test compares).
 pub fn spec_json() -> String {
-    ApiDoc::openapi()
+    document()
         .to_pretty_json()
         .expect("the OpenAPI document serializes")
 }
 
+/// The whole document: the core API and every consolidation module's.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::consolidation::openapi());
+    doc
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", ApiDoc::openapi()),
-    );
+    cfg.service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", document()));
 }
 
 #[cfg(test)]

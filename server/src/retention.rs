@@ -70,6 +70,8 @@ mod tests {
             near_border: false,
             outside: true,
             outing: None,
+            topic: None,
+            assignee: None,
         };
         store
             .put_doc(DocWrite {

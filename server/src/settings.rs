@@ -31,6 +31,12 @@ pub struct Settings {
     /// Days a finished contribution keeps its contact details
     /// (`PORTE_VOIX_CONTACT_RETENTION_DAYS`, default 90).
     pub contact_retention_days: i64,
+    /// SMTP server for e-mailing answer links (`PORTE_VOIX_SMTP_URL`,
+    /// e.g. `smtp://127.0.0.1:2525`); when absent the officer copies them.
+    pub smtp_url: Option<String>,
+    /// The address residents' recipients open answer links at
+    /// (`PORTE_VOIX_PUBLIC_URL`, default `http://{bind}:{port}`).
+    pub public_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -46,6 +52,8 @@ impl Default for Settings {
             access_ttl_s: 15 * 60,
             refresh_ttl_s: 30 * 24 * 3600,
             contact_retention_days: 90,
+            smtp_url: None,
+            public_url: None,
         }
     }
 }
@@ -104,7 +112,18 @@ impl Settings {
         if let Some(v) = get("PORTE_VOIX_CONTACT_RETENTION_DAYS") {
             s.contact_retention_days = parse("PORTE_VOIX_CONTACT_RETENTION_DAYS", v)? as i64;
         }
+        s.smtp_url = get("PORTE_VOIX_SMTP_URL").filter(|v| !v.trim().is_empty());
+        s.public_url = get("PORTE_VOIX_PUBLIC_URL")
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| v.trim().trim_end_matches('/').to_owned());
         Ok(s)
+    }
+
+    /// The base of links given to people outside (answer links).
+    pub fn public_base(&self, bound_port: u16) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}:{}", self.bind, bound_port))
     }
 }
 

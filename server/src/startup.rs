@@ -23,6 +23,10 @@ pub struct AppState {
     pub engine: SyncEngine,
     pub keys: JwtKeys,
     pub settings: Settings,
+    /// The derived query index (search, facets, statistics, exports).
+    pub index: Arc<crate::index::SearchIndex>,
+    /// Webhook deliveries.
+    pub webhooks: crate::consolidation::webhooks::Outbox,
 }
 
 impl AppState {
@@ -53,7 +57,13 @@ impl AppState {
             territory.clone(),
             ActorId::from(actor.as_slice()),
         );
+        let index = Arc::new(
+            crate::index::SearchIndex::open(&settings.data_dir.join("index"), store.clone())
+                .context("opening the search index")?,
+        );
         Ok(Self {
+            index,
+            webhooks: crate::consolidation::webhooks::Outbox::new(store.clone()),
             keys: JwtKeys::new(&secret, settings.access_ttl_s),
             store,
             territory,
@@ -168,5 +178,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(api::get_territory)
         .service(api::locate)
         .service(api::list_campaigns)
+        .configure(crate::consolidation::configure)
         .configure(openapi::routes);
 }

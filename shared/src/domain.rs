@@ -107,6 +107,17 @@ code_enum!(
 );
 
 code_enum!(
+    /// Status of a topic (« sujet »): ouvert → transmis → réponse apportée
+    /// → clos (rules in `workflow`).
+    TopicStatus {
+        Open => "open",
+        Forwarded => "forwarded",
+        Answered => "answered",
+        Closed => "closed",
+    }
+);
+
+code_enum!(
     /// How the point of a contribution was obtained.
     LocationSource {
         Gps => "gps",

@@ -153,6 +153,8 @@ pub async fn list_contributions(
             .map(|v| parse_time("from", v))
             .transpose()?,
         to: q.to.as_deref().map(|v| parse_time("to", v)).transpose()?,
+        topic: None,
+        assignee: None,
         offset: (page - 1).saturating_mul(per_page),
         limit: per_page,
     };

@@ -26,6 +26,8 @@ fn row(
         near_border: false,
         outside: commune.is_none(),
         outing: None,
+        topic: None,
+        assignee: None,
     }
 }
 
@@ -242,6 +244,148 @@ fn audit_campaigns_and_meta_round_trip(s: &dyn Store) {
     );
 }
 
+fn consolidation_writes_are_atomic_and_never_touch_documents(s: &dyn Store) {
+    let r = row(1, "a", Some("69266"), None, 0);
+    s.put_doc(write(&r, b"bytes")).unwrap();
+    let topic = Uuid::from_u128(77);
+    let seq = s
+        .commit(ConsolidationWrite {
+            records: vec![RecordOp::Put {
+                collection: "topics",
+                key: topic.to_string(),
+                value: b"{}".to_vec(),
+            }],
+            rows: vec![RowPatch {
+                id: r.id,
+                topic: Some(Some(topic)),
+                assignee: Some(Some("officer2".into())),
+            }],
+        })
+        .unwrap();
+    assert!(seq > 0);
+    assert_eq!(s.last_row_seq().unwrap(), seq);
+    assert_eq!(s.get_doc(r.id).unwrap().as_deref(), Some(&b"bytes"[..]));
+    let Some(DocRow::Contribution(stored)) = s.get_row(r.id).unwrap() else {
+        panic!("row")
+    };
+    assert_eq!(stored.topic, Some(topic));
+    assert_eq!(stored.assignee.as_deref(), Some("officer2"));
+    // Listed by topic and by assignee through their secondary keys.
+    let by_topic = s
+        .list_contributions(
+            &ContributionQuery {
+                topic: Some(topic),
+                ..query()
+            },
+            &|_| true,
+        )
+        .unwrap();
+    assert_eq!(ids(&by_topic), vec![1]);
+    let by_assignee = s
+        .list_contributions(
+            &ContributionQuery {
+                assignee: Some("officer2".into()),
+                ..query()
+            },
+            &|_| true,
+        )
+        .unwrap();
+    assert_eq!(ids(&by_assignee), vec![1]);
+    // A sync of the document keeps the consolidation fields.
+    let mut newer = r.clone();
+    newer.status = Status::Qualified;
+    s.put_doc(write(&newer, b"bytes2")).unwrap();
+    let Some(DocRow::Contribution(after_sync)) = s.get_row(r.id).unwrap() else {
+        panic!("row")
+    };
+    assert_eq!(after_sync.topic, Some(topic));
+    assert_eq!(after_sync.status, Status::Qualified);
+    // The row feed lists the row once, at its latest patch.
+    let seq2 = s
+        .commit(ConsolidationWrite {
+            records: vec![],
+            rows: vec![RowPatch {
+                id: r.id,
+                topic: Some(None),
+                assignee: None,
+            }],
+        })
+        .unwrap();
+    assert_eq!(s.row_feed_since(0, 10).unwrap(), vec![(seq2, r.id)]);
+    let by_topic = s
+        .list_contributions(
+            &ContributionQuery {
+                topic: Some(topic),
+                ..query()
+            },
+            &|_| true,
+        )
+        .unwrap();
+    assert_eq!(by_topic.total, 0);
+    // A patch of an unknown row stores nothing, records included.
+    let err = s.commit(ConsolidationWrite {
+        records: vec![RecordOp::Put {
+            collection: "topics",
+            key: "other".into(),
+            value: b"x".to_vec(),
+        }],
+        rows: vec![RowPatch {
+            id: Uuid::from_u128(999),
+            topic: Some(Some(topic)),
+            assignee: None,
+        }],
+    });
+    assert!(err.is_err());
+    assert_eq!(s.get_record("topics", "other").unwrap(), None);
+    assert_eq!(s.last_row_seq().unwrap(), seq2);
+}
+
+fn records_are_kept_by_collection_and_scanned_by_prefix(s: &dyn Store) {
+    let put = |c: &'static str, k: &str, v: &str| RecordOp::Put {
+        collection: c,
+        key: k.into(),
+        value: v.as_bytes().to_vec(),
+    };
+    s.commit(ConsolidationWrite {
+        records: vec![
+            put("forwards", "t1/b", "2"),
+            put("forwards", "t1/a", "1"),
+            put("forwards", "t2/a", "3"),
+            put("recipients", "t1/a", "other collection"),
+        ],
+        rows: vec![],
+    })
+    .unwrap();
+    let t1: Vec<_> = s
+        .scan_records("forwards", "t1/")
+        .unwrap()
+        .into_iter()
+        .map(|(k, v)| (k, String::from_utf8(v).unwrap()))
+        .collect();
+    assert_eq!(
+        t1,
+        vec![
+            ("t1/a".to_string(), "1".to_string()),
+            ("t1/b".into(), "2".into())
+        ]
+    );
+    assert_eq!(s.scan_records("forwards", "").unwrap().len(), 3);
+    s.commit(ConsolidationWrite {
+        records: vec![RecordOp::Delete {
+            collection: "forwards",
+            key: "t1/a".into(),
+        }],
+        rows: vec![],
+    })
+    .unwrap();
+    assert_eq!(s.get_record("forwards", "t1/a").unwrap(), None);
+    assert_eq!(
+        s.get_record("recipients", "t1/a").unwrap().as_deref(),
+        Some(&b"other collection"[..])
+    );
+    assert!(s.get_record("nonsense", "x").is_err());
+}
+
 macro_rules! contract {
     ($($name:ident),+ $(,)?) => {
         mod memory {
@@ -267,6 +411,8 @@ contract!(
     refresh_tokens_are_taken_once,
     contacts_are_erased_for_real,
     audit_campaigns_and_meta_round_trip,
+    consolidation_writes_are_atomic_and_never_touch_documents,
+    records_are_kept_by_collection_and_scanned_by_prefix,
 );
 
 #[test]

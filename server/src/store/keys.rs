@@ -11,6 +11,28 @@ pub const META_FORMAT_VERSION: &str = "format_version";
 pub const META_FEED_SEQ: &str = "feed_seq";
 pub const META_JWT_SECRET: &str = "jwt_secret";
 pub const META_SERVER_ACTOR: &str = "server_actor";
+pub const META_ROW_FEED_SEQ: &str = "row_feed_seq";
+
+/// The collections of consolidation records (`Store::commit`). Keys within
+/// one are chosen by the module that owns it (docs/STORAGE.md).
+pub const COLLECTIONS: &[&str] = &[
+    "topics",
+    "recipients",
+    "forwards",
+    "answer_tokens",
+    "assemblies",
+    "webhooks",
+    "deliveries",
+];
+
+/// A record's key in the `records` tree: `collection ‖ 0x00 ‖ key`.
+pub fn record(collection: &str, key: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(collection.len() + 1 + key.len());
+    k.extend_from_slice(collection.as_bytes());
+    k.push(0);
+    k.extend_from_slice(key.as_bytes());
+    k
+}
 
 /// Meta key of the random actor the server signs a user's REST writes with.
 pub fn meta_user_actor(user_id: &str) -> String {
@@ -38,6 +60,8 @@ pub const BY_COMMUNE: u8 = b'c';
 pub const BY_AUTHOR: u8 = b'a';
 pub const BY_STATUS: u8 = b's';
 pub const BY_DATE: u8 = b'd';
+pub const BY_TOPIC: u8 = b't';
+pub const BY_ASSIGNEE: u8 = b'g';
 
 /// Prefix of one secondary index for one value (`value` empty for BY_DATE).
 pub fn secondary_prefix(index: u8, value: &str) -> Vec<u8> {
@@ -72,6 +96,12 @@ pub fn secondary_keys(row: &ContributionRow) -> Vec<Vec<u8>> {
     ];
     for code in [&row.commune, &row.arrondissement].into_iter().flatten() {
         keys.push(secondary(BY_COMMUNE, code.as_str(), row));
+    }
+    if let Some(t) = row.topic {
+        keys.push(secondary(BY_TOPIC, &t.to_string(), row));
+    }
+    if let Some(a) = &row.assignee {
+        keys.push(secondary(BY_ASSIGNEE, a, row));
     }
     keys
 }

@@ -21,6 +21,10 @@ struct Inner {
     contacts: BTreeMap<Uuid, Contact>,
     audit: Vec<AuditEntry>,
     campaigns: BTreeMap<String, Campaign>,
+    records: BTreeMap<Vec<u8>, Vec<u8>>,
+    row_feed: BTreeMap<u64, Uuid>,
+    row_feed_by_doc: BTreeMap<Uuid, u64>,
+    row_seq: u64,
     meta: BTreeMap<String, Vec<u8>>,
 }
 
@@ -63,18 +67,24 @@ impl Store for MemoryStore {
         for (actor, user) in &w.bind_actors {
             s.actors.insert(actor.clone(), user.clone());
         }
+        let mut row = w.row;
         if let Some(DocRow::Contribution(old)) = s.rows.get(&w.id).cloned() {
             for k in keys::secondary_keys(&old) {
                 s.secondary.remove(&k);
             }
+            // Consolidation fields belong to `commit`.
+            if let DocRow::Contribution(new) = &mut row {
+                new.topic = old.topic;
+                new.assignee = old.assignee;
+            }
         }
-        if let DocRow::Contribution(new) = &w.row {
+        if let DocRow::Contribution(new) = &row {
             for k in keys::secondary_keys(new) {
                 s.secondary.insert(k, ());
             }
         }
         s.docs.insert(w.id, w.bytes);
-        s.rows.insert(w.id, w.row);
+        s.rows.insert(w.id, row);
         s.seq += 1;
         let seq = s.seq;
         if let Some(prev) = s.feed_by_doc.insert(w.id, seq) {
@@ -196,6 +206,106 @@ impl Store for MemoryStore {
 
     fn list_campaigns(&self) -> StoreResult<Vec<Campaign>> {
         Ok(self.lock().campaigns.values().cloned().collect())
+    }
+
+    fn get_record(&self, collection: &'static str, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        check_collection(collection)?;
+        Ok(self
+            .lock()
+            .records
+            .get(&keys::record(collection, key))
+            .cloned())
+    }
+
+    fn scan_records(
+        &self,
+        collection: &'static str,
+        prefix: &str,
+    ) -> StoreResult<Vec<(String, Vec<u8>)>> {
+        check_collection(collection)?;
+        let start = keys::record(collection, prefix);
+        let skip = collection.len() + 1;
+        Ok(self
+            .lock()
+            .records
+            .range(start.clone()..)
+            .take_while(|(k, _)| k.starts_with(&start))
+            .map(|(k, v)| (String::from_utf8_lossy(&k[skip..]).into_owned(), v.clone()))
+            .collect())
+    }
+
+    fn commit(&self, w: ConsolidationWrite) -> StoreResult<u64> {
+        for op in &w.records {
+            match op {
+                RecordOp::Put { collection, .. } | RecordOp::Delete { collection, .. } => {
+                    check_collection(collection)?
+                }
+            }
+        }
+        let mut s = self.lock();
+        // Checked before anything changes, so that a failure stores nothing.
+        let mut patched = Vec::with_capacity(w.rows.len());
+        for patch in &w.rows {
+            let Some(DocRow::Contribution(row)) = s.rows.get(&patch.id).cloned() else {
+                return Err(StoreError::Corrupt {
+                    tree: "rows",
+                    problem: "patch of a row that is not a contribution".into(),
+                });
+            };
+            patched.push((row, patch));
+        }
+        for op in w.records {
+            match op {
+                RecordOp::Put {
+                    collection,
+                    key,
+                    value,
+                } => {
+                    s.records.insert(keys::record(collection, &key), value);
+                }
+                RecordOp::Delete { collection, key } => {
+                    s.records.remove(&keys::record(collection, &key));
+                }
+            }
+        }
+        let mut last = 0;
+        for (mut row, patch) in patched {
+            // A row patched twice in one write: start from the latest.
+            if let Some(DocRow::Contribution(current)) = s.rows.get(&row.id) {
+                row = current.clone();
+            }
+            for k in keys::secondary_keys(&row) {
+                s.secondary.remove(&k);
+            }
+            apply_patch(&mut row, patch);
+            for k in keys::secondary_keys(&row) {
+                s.secondary.insert(k, ());
+            }
+            let id = row.id;
+            s.rows.insert(id, DocRow::Contribution(row));
+            s.row_seq += 1;
+            let seq = s.row_seq;
+            if let Some(prev) = s.row_feed_by_doc.insert(id, seq) {
+                s.row_feed.remove(&prev);
+            }
+            s.row_feed.insert(seq, id);
+            last = seq;
+        }
+        Ok(last)
+    }
+
+    fn row_feed_since(&self, after: u64, limit: usize) -> StoreResult<Vec<(u64, Uuid)>> {
+        Ok(self
+            .lock()
+            .row_feed
+            .range(after.saturating_add(1)..)
+            .take(limit)
+            .map(|(s, id)| (*s, *id))
+            .collect())
+    }
+
+    fn last_row_seq(&self) -> StoreResult<u64> {
+        Ok(self.lock().row_seq)
     }
 
     fn get_meta(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {

@@ -64,6 +64,15 @@ pub struct ContributionRow {
     pub near_border: bool,
     pub outside: bool,
     pub outing: Option<Uuid>,
+    /// The topic (« sujet ») the officer attached it to. Not in the
+    /// document: attaching never changes a contribution's bytes. Only
+    /// `Store::commit` changes it; `put_doc` keeps the stored value.
+    #[serde(default)]
+    pub topic: Option<Uuid>,
+    /// The officer colleague it is assigned to (a user id). Same rule as
+    /// `topic`.
+    #[serde(default)]
+    pub assignee: Option<String>,
 }
 
 /// The index row of an outing: who may read it.
@@ -103,6 +112,39 @@ pub struct DocWrite {
     pub bind_actors: Vec<(String, String)>,
 }
 
+/// A change of a consolidation record: `key` within a collection named in
+/// `keys::COLLECTIONS` (topics, recipients, forwards, …).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecordOp {
+    Put {
+        collection: &'static str,
+        key: String,
+        value: Vec<u8>,
+    },
+    Delete {
+        collection: &'static str,
+        key: String,
+    },
+}
+
+/// A change of the consolidation fields of a contribution's row (never its
+/// document): `Some(v)` sets the field to `v`, `None` leaves it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowPatch {
+    pub id: Uuid,
+    pub topic: Option<Option<Uuid>>,
+    pub assignee: Option<Option<String>>,
+}
+
+/// One atomic consolidation write: records and row patches, all or nothing.
+/// Each patched row gets an entry in the row feed, which the search index
+/// follows beside the document feed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConsolidationWrite {
+    pub records: Vec<RecordOp>,
+    pub rows: Vec<RowPatch>,
+}
+
 /// Filters of a contribution listing. `None` means "any".
 #[derive(Debug, Clone, Default)]
 pub struct ContributionQuery {
@@ -116,6 +158,8 @@ pub struct ContributionQuery {
     pub campaign: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    pub topic: Option<Uuid>,
+    pub assignee: Option<String>,
     pub offset: usize,
     pub limit: usize,
 }
@@ -133,6 +177,11 @@ impl ContributionQuery {
             && self.campaign.as_ref().is_none_or(|c| &r.campaign == c)
             && self.from.is_none_or(|f| r.created_at >= f)
             && self.to.is_none_or(|t| r.created_at < t)
+            && self.topic.is_none_or(|t| r.topic == Some(t))
+            && self
+                .assignee
+                .as_ref()
+                .is_none_or(|a| r.assignee.as_ref() == Some(a))
     }
 }
 
@@ -204,7 +253,9 @@ pub trait Store: Send + Sync {
     /// The index row of a document.
     fn get_row(&self, id: Uuid) -> StoreResult<Option<DocRow>>;
     /// Stores a document, its row, secondary keys, a new feed entry and the
-    /// actor bindings, atomically. Returns the feed sequence number.
+    /// actor bindings, atomically. Returns the feed sequence number. The
+    /// row's `topic` and `assignee` are kept as stored (only `commit`
+    /// changes them), so a sync never undoes a consolidation.
     /// Fails with `ActorTaken` (and stores nothing) when an actor is bound
     /// to another user.
     fn put_doc(&self, write: DocWrite) -> StoreResult<u64>;
@@ -246,6 +297,24 @@ pub trait Store: Send + Sync {
     fn put_campaign(&self, c: &Campaign) -> StoreResult<()>;
     fn list_campaigns(&self) -> StoreResult<Vec<Campaign>>;
 
+    /// A consolidation record (`collection` from `keys::COLLECTIONS`).
+    fn get_record(&self, collection: &'static str, key: &str) -> StoreResult<Option<Vec<u8>>>;
+    /// The records of a collection whose key starts with `prefix`, by key.
+    fn scan_records(
+        &self,
+        collection: &'static str,
+        prefix: &str,
+    ) -> StoreResult<Vec<(String, Vec<u8>)>>;
+    /// Applies records and row patches atomically (a patch of an unknown or
+    /// non-contribution row fails the whole write with `Corrupt`). Returns
+    /// the last row-feed sequence number written (0 when no row changed).
+    fn commit(&self, write: ConsolidationWrite) -> StoreResult<u64>;
+    /// Contributions whose consolidation fields changed after `after`,
+    /// oldest first, each once, at most `limit`.
+    fn row_feed_since(&self, after: u64, limit: usize) -> StoreResult<Vec<(u64, Uuid)>>;
+    /// The newest row-feed sequence number (0 when empty).
+    fn last_row_seq(&self) -> StoreResult<u64>;
+
     /// Small server settings (JWT secret, server actor id).
     fn get_meta(&self, key: &str) -> StoreResult<Option<Vec<u8>>>;
     fn put_meta(&self, key: &str, value: &[u8]) -> StoreResult<()>;
@@ -273,10 +342,7 @@ pub(crate) fn encode<T: Serialize>(v: &T) -> Vec<u8> {
     serde_json::to_vec(v).expect("store records serialize")
 }
 
-pub(crate) fn decode<T: serde::de::DeserializeOwned>(
-    tree: &'static str,
-    bytes: &[u8],
-) -> StoreResult<T> {
+pub fn decode<T: serde::de::DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> StoreResult<T> {
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
         tree,
         problem: e.to_string(),
@@ -285,7 +351,11 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(
 
 /// The secondary index a query walks: the most selective filter it has.
 pub(crate) fn index_prefix(q: &ContributionQuery) -> Vec<u8> {
-    if let Some(c) = &q.commune {
+    if let Some(t) = &q.topic {
+        keys::secondary_prefix(keys::BY_TOPIC, &t.to_string())
+    } else if let Some(a) = &q.assignee {
+        keys::secondary_prefix(keys::BY_ASSIGNEE, a)
+    } else if let Some(c) = &q.commune {
         keys::secondary_prefix(keys::BY_COMMUNE, c.as_str())
     } else if let Some(a) = &q.author {
         keys::secondary_prefix(keys::BY_AUTHOR, a)
@@ -318,4 +388,25 @@ pub(crate) fn page_from_index(
         total += 1;
     }
     Ok(Page { items, total })
+}
+
+/// Applies a patch to a row.
+pub(crate) fn apply_patch(row: &mut ContributionRow, patch: &RowPatch) {
+    if let Some(t) = patch.topic {
+        row.topic = t;
+    }
+    if let Some(a) = &patch.assignee {
+        row.assignee = a.clone();
+    }
+}
+
+/// Fails when a record names a collection this build does not know.
+pub(crate) fn check_collection(collection: &str) -> StoreResult<()> {
+    if keys::COLLECTIONS.contains(&collection) {
+        Ok(())
+    } else {
+        Err(StoreError::Backend(format!(
+            "unknown record collection {collection}"
+        )))
+    }
 }

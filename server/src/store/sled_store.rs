@@ -22,6 +22,9 @@ pub struct SledStore {
     contacts: sled::Tree,
     audit: sled::Tree,
     campaigns: sled::Tree,
+    records: sled::Tree,
+    row_feed: sled::Tree,
+    row_feed_by_doc: sled::Tree,
     meta: sled::Tree,
 }
 
@@ -52,6 +55,9 @@ impl SledStore {
             contacts: tree("contacts")?,
             audit: tree("audit")?,
             campaigns: tree("campaigns")?,
+            records: tree("records")?,
+            row_feed: tree("row_feed")?,
+            row_feed_by_doc: tree("row_feed_by_doc")?,
             meta: tree("meta")?,
             db,
         };
@@ -107,7 +113,6 @@ impl Store for SledStore {
             &self.meta,
         ];
         let key = keys::doc(w.id);
-        let row_bytes = encode(&w.row);
         let result = trees[..].transaction(|t| {
             let (docs, rows, secondary, feed, feed_by_doc, actors, meta) =
                 (&t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6]);
@@ -126,6 +131,7 @@ impl Store for SledStore {
                     }
                 }
             }
+            let mut row = w.row.clone();
             if let Some(old) = rows.get(key)? {
                 if let DocRow::Contribution(old) =
                     decode::<DocRow>("rows", &old).map_err(ConflictableTransactionError::Abort)?
@@ -133,15 +139,20 @@ impl Store for SledStore {
                     for k in keys::secondary_keys(&old) {
                         secondary.remove(k)?;
                     }
+                    // Consolidation fields belong to `commit`.
+                    if let DocRow::Contribution(new) = &mut row {
+                        new.topic = old.topic;
+                        new.assignee = old.assignee;
+                    }
                 }
             }
-            if let DocRow::Contribution(new) = &w.row {
+            if let DocRow::Contribution(new) = &row {
                 for k in keys::secondary_keys(new) {
                     secondary.insert(k, &[])?;
                 }
             }
             docs.insert(&key, w.bytes.as_slice())?;
-            rows.insert(&key, row_bytes.as_slice())?;
+            rows.insert(&key, encode(&row))?;
             let seq = meta
                 .get(keys::META_FEED_SEQ)?
                 .map(|v| keys::feed_seq(&v))
@@ -161,20 +172,7 @@ impl Store for SledStore {
     }
 
     fn feed_since(&self, after: u64, limit: usize) -> StoreResult<Vec<(u64, Uuid)>> {
-        let mut out = Vec::new();
-        for kv in self
-            .feed
-            .range(keys::feed(after.saturating_add(1))..)
-            .take(limit)
-        {
-            let (k, v) = kv.map_err(backend)?;
-            let id = Uuid::from_slice(&v).map_err(|e| StoreError::Corrupt {
-                tree: "feed",
-                problem: e.to_string(),
-            })?;
-            out.push((keys::feed_seq(&k), id));
-        }
-        Ok(out)
+        feed_range(&self.feed, "feed", after, limit)
     }
 
     fn last_seq(&self) -> StoreResult<u64> {
@@ -339,6 +337,119 @@ impl Store for SledStore {
             .collect()
     }
 
+    fn get_record(&self, collection: &'static str, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        check_collection(collection)?;
+        Ok(self
+            .records
+            .get(keys::record(collection, key))
+            .map_err(backend)?
+            .map(|v| v.to_vec()))
+    }
+
+    fn scan_records(
+        &self,
+        collection: &'static str,
+        prefix: &str,
+    ) -> StoreResult<Vec<(String, Vec<u8>)>> {
+        check_collection(collection)?;
+        let skip = collection.len() + 1;
+        self.records
+            .scan_prefix(keys::record(collection, prefix))
+            .map(|kv| {
+                let (k, v) = kv.map_err(backend)?;
+                Ok((String::from_utf8_lossy(&k[skip..]).into_owned(), v.to_vec()))
+            })
+            .collect()
+    }
+
+    fn commit(&self, w: ConsolidationWrite) -> StoreResult<u64> {
+        for op in &w.records {
+            match op {
+                RecordOp::Put { collection, .. } | RecordOp::Delete { collection, .. } => {
+                    check_collection(collection)?
+                }
+            }
+        }
+        let trees = [
+            &self.records,
+            &self.rows,
+            &self.secondary,
+            &self.row_feed,
+            &self.row_feed_by_doc,
+            &self.meta,
+        ];
+        let result = trees[..].transaction(|t| {
+            let (records, rows, secondary, row_feed, row_feed_by_doc, meta) =
+                (&t[0], &t[1], &t[2], &t[3], &t[4], &t[5]);
+            for op in &w.records {
+                match op {
+                    RecordOp::Put {
+                        collection,
+                        key,
+                        value,
+                    } => {
+                        records.insert(keys::record(collection, key), value.as_slice())?;
+                    }
+                    RecordOp::Delete { collection, key } => {
+                        records.remove(keys::record(collection, key))?;
+                    }
+                }
+            }
+            let mut seq = meta
+                .get(keys::META_ROW_FEED_SEQ)?
+                .map(|v| keys::feed_seq(&v))
+                .unwrap_or(0);
+            let mut last = 0;
+            for patch in &w.rows {
+                let key = keys::doc(patch.id);
+                let Some(DocRow::Contribution(mut row)) = rows
+                    .get(key)?
+                    .map(|v| decode::<DocRow>("rows", &v))
+                    .transpose()
+                    .map_err(ConflictableTransactionError::Abort)?
+                else {
+                    return Err(ConflictableTransactionError::Abort(StoreError::Corrupt {
+                        tree: "rows",
+                        problem: "patch of a row that is not a contribution".into(),
+                    }));
+                };
+                for k in keys::secondary_keys(&row) {
+                    secondary.remove(k)?;
+                }
+                apply_patch(&mut row, patch);
+                for k in keys::secondary_keys(&row) {
+                    secondary.insert(k, &[])?;
+                }
+                rows.insert(&key, encode(&DocRow::Contribution(row)))?;
+                seq += 1;
+                if let Some(prev) = row_feed_by_doc.insert(&key, &keys::feed(seq))? {
+                    row_feed.remove(prev)?;
+                }
+                row_feed.insert(&keys::feed(seq), &key)?;
+                last = seq;
+            }
+            meta.insert(keys::META_ROW_FEED_SEQ, &keys::feed(seq))?;
+            Ok(last)
+        });
+        result.map_err(|e| match e {
+            TransactionError::Abort(e) => e,
+            TransactionError::Storage(e) => backend(e),
+        })
+    }
+
+    fn row_feed_since(&self, after: u64, limit: usize) -> StoreResult<Vec<(u64, Uuid)>> {
+        feed_range(&self.row_feed, "row_feed", after, limit)
+    }
+
+    fn last_row_seq(&self) -> StoreResult<u64> {
+        Ok(self
+            .meta
+            .get(keys::META_ROW_FEED_SEQ)
+            .map_err(backend)?
+            .map(|v| keys::feed_seq(&v))
+            .unwrap_or(0))
+    }
+
     fn get_meta(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
         Ok(self
             .meta
@@ -356,4 +467,26 @@ impl Store for SledStore {
         self.db.flush().map_err(backend)?;
         Ok(())
     }
+}
+
+/// Entries of a feed tree after `after`, oldest first.
+fn feed_range(
+    tree: &sled::Tree,
+    name: &'static str,
+    after: u64,
+    limit: usize,
+) -> StoreResult<Vec<(u64, Uuid)>> {
+    let mut out = Vec::new();
+    for kv in tree
+        .range(keys::feed(after.saturating_add(1))..)
+        .take(limit)
+    {
+        let (k, v) = kv.map_err(backend)?;
+        let id = Uuid::from_slice(&v).map_err(|e| StoreError::Corrupt {
+            tree: name,
+            problem: e.to_string(),
+        })?;
+        out.push((keys::feed_seq(&k), id));
+    }
+    Ok(out)
 }

@@ -586,6 +586,8 @@ pub fn row_for(doc: &Document) -> DocRow {
                 near_border: geo.is_some_and(|g| g.near_border),
                 outside: geo.is_none_or(|g| g.outside),
                 outing: c.outing,
+                topic: None,
+                assignee: None,
             })
         }
         Document::Outing(o) => DocRow::Outing(OutingRow {
