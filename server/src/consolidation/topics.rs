@@ -1012,6 +1012,83 @@ mod tests {
         assert_eq!(Figures::of(&[]), Figures::default());
     }
 
+    /// Attach then detach, over HTTP, with the store at hand: the
+    /// document's bytes never change, only the row's `topic` does.
+    #[actix_web::test]
+    async fn attach_then_detach_leaves_the_stored_bytes_identical() {
+        use crate::store::{MemoryStore, Store};
+        use actix_web::{test, App};
+        use std::sync::Arc;
+
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let settings = crate::Settings {
+            data_dir: dir.path().to_path_buf(),
+            ..crate::Settings::default()
+        };
+        let state = AppState::with_store(settings, store.clone()).unwrap();
+        let officer = crate::auth::create_user(
+            store.as_ref(),
+            "officer@test.fr",
+            "Officer",
+            Role::Officer,
+            None,
+            "mot-de-passe-test",
+        )
+        .unwrap();
+        let id = Uuid::new_v4();
+        let phone = automerge::ActorId::random();
+        let doc = crate::document::from_json(
+            &phone,
+            &json!({"id": id.to_string(), "type": "contribution", "schema": 1,
+                    "campaign": "aller-vers-2026", "created_at": "2026-11-28T10:00:00Z",
+                    "author": "vol", "kind": "concern", "themes": ["cleanliness"],
+                    "text": "Les poubelles débordent", "consent": {"contact": false}}),
+        )
+        .unwrap();
+        state
+            .engine
+            .store_server_write(id, &doc, (&phone, "vol"))
+            .unwrap();
+        let before = store.get_doc(id).unwrap().unwrap();
+        let token = state
+            .keys
+            .issue(&Principal {
+                user_id: officer.id.clone(),
+                role: Role::Officer,
+                commune: None,
+            })
+            .unwrap();
+        let app = test::init_service(
+            App::new()
+                .app_data(web::Data::new(state))
+                .configure(configure),
+        )
+        .await;
+        let auth = ("Authorization", format!("Bearer {token}"));
+
+        let req = test::TestRequest::post()
+            .uri("/api/v1/topics")
+            .insert_header(auth.clone())
+            .set_json(json!({"title": "Propreté", "contributions": [id]}))
+            .to_request();
+        let created: TopicDetail = test::call_and_read_body_json(&app, req).await;
+        assert_eq!(created.contributions, vec![id]);
+        let row = contribution_row(store.as_ref(), id).unwrap().unwrap();
+        assert_eq!(row.topic, Some(created.id));
+        assert_eq!(store.get_doc(id).unwrap().unwrap(), before, "attached");
+
+        let req = test::TestRequest::delete()
+            .uri(&format!("/api/v1/topics/{}/contributions/{id}", created.id))
+            .insert_header(auth)
+            .to_request();
+        let resp = test::call_service(&app, req).await;
+        assert_eq!(resp.status(), 204);
+        let row = contribution_row(store.as_ref(), id).unwrap().unwrap();
+        assert_eq!(row.topic, None);
+        assert_eq!(store.get_doc(id).unwrap().unwrap(), before, "detached");
+    }
+
     #[test]
     fn history_details_keep_the_count_and_cap_the_ids() {
         let ids: Vec<Uuid> = (0..250).map(Uuid::from_u128).collect();
