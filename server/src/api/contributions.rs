@@ -416,8 +416,10 @@ fn officer_only(p: &Principal) -> Result<(), ApiError> {
 /// `qualified` set aside as `duplicate` or `off_topic`, a set-aside or
 /// closed contribution reopened to `qualified`. A change outside the
 /// workflow answers 409; `forwarded` without a recorded forward
-/// (`follow_up`), `duplicate` without `merged_into` or `off_topic` without
-/// `notes` answers 400. Either way nothing is stored.
+/// (`follow_up`), `duplicate` without `merged_into` (unless the
+/// contribution is attached to a topic, which is then what it duplicates)
+/// or `off_topic` without `notes` answers 400. Either way nothing is
+/// stored.
 #[utoipa::path(
     operation_id = "update_review",
     tag = "contributions",
@@ -426,7 +428,7 @@ fn officer_only(p: &Principal) -> Result<(), ApiError> {
     request_body = ReviewRequest,
     responses(
         (status = 200, description = "The updated contribution", body = Contribution),
-        (status = 400, description = "A malformed field, or the target status lacks its requirement: `forwarded` a recorded forward (`follow_up`), `duplicate` `merged_into`, `off_topic` a reason in `notes`; nothing is stored", body = ErrorBody),
+        (status = 400, description = "A malformed field, or the target status lacks its requirement: `forwarded` a recorded forward (`follow_up`), `duplicate` `merged_into` or a topic the contribution is attached to, `off_topic` a reason in `notes`; nothing is stored", body = ErrorBody),
         (status = 403, description = "Not the officer", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "The status change is not in the review workflow (nothing is stored), or the account's signing identity is bound to another user", body = ErrorBody),
@@ -469,12 +471,18 @@ pub async fn update_review(
                 .clone()
                 .or(old.as_ref().map(|r| r.notes.clone()))
                 .unwrap_or_default();
+            // The topic lives in the row (attaching never touches the
+            // document); a duplicate may point at it instead of one
+            // contribution.
+            let topic = crate::index::contribution_row(state.store.as_ref(), id)?
+                .and_then(|r| r.topic);
             // Checked under the document's lock, against the status it has
             // now, before anything is written.
             let ctx = TransitionContext {
                 follow_up: &c.follow_up,
                 merged_into: body.merged_into,
                 notes: &notes,
+                topic,
             };
             workflow::check_transition(c.status(), body.status, &ctx).map_err(|e| match e {
                 TransitionError::NotAllowed { .. } => ApiError::Conflict(e.to_string()),

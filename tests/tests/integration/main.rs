@@ -8,3 +8,6 @@ mod matrix;
 mod read_api;
 mod sync;
 mod workflow;
+mod topics;
+mod bulk;
+mod assemblies;
