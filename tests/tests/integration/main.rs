@@ -3,6 +3,7 @@
 
 mod auth;
 mod durability;
+mod forwards;
 mod hostile;
 mod matrix;
 mod read_api;
