@@ -3,7 +3,9 @@
 
 mod auth;
 mod durability;
+mod forwards;
 mod hostile;
+mod mail;
 mod matrix;
 mod read_api;
 mod sync;
