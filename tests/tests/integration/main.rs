@@ -3,6 +3,7 @@
 
 mod auth;
 mod durability;
+mod exports;
 mod hostile;
 mod matrix;
 mod read_api;
