@@ -8,5 +8,6 @@ mod hostile;
 mod matrix;
 mod read_api;
 mod search;
+mod stats;
 mod sync;
 mod workflow;
