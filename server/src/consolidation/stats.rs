@@ -61,6 +61,7 @@ pub struct Stats {
 
 /// `by` of the contribution statistics.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ContributionStatsQuery {
     /// commune, arrondissement, theme, kind, status, week or campaign;
     /// the list's filters apply too (`crate::api::ListQuery`).
@@ -69,6 +70,7 @@ pub struct ContributionStatsQuery {
 
 /// `by` of the respondent statistics.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RespondentStatsQuery {
     /// age, gender, relation or district. Filters: commune, theme, kind,
     /// status, campaign, near_border, in_topic, topic, from, to.
