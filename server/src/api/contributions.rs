@@ -25,6 +25,7 @@ use uuid::Uuid;
 /// (`theme=water,mobility`); several values of one parameter match any of
 /// them, different parameters all apply.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// French full-text search: every word must match; case, accents and
     /// plurals do not matter (`securite` finds « sécurité »). At most 500

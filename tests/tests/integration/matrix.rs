@@ -118,6 +118,19 @@ static TABLE: &[Row] = &[
           expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 200, 403] },
     Row { method: "delete", path: "/api/v1/contributions/{id}/contact", query: "", body: Body::None,
           expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 204, 403] },
+    // Statistics and exports (index helper): the officer and communes
+    // (their territory, checked in stats.rs and exports.rs); volunteers
+    // and admins 403.
+    Row { method: "get", path: "/api/v1/stats/contributions", query: "by=commune", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 200, 200, 200, 403] },
+    Row { method: "get", path: "/api/v1/stats/respondents", query: "by=gender", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 200, 200, 200, 403] },
+    Row { method: "get", path: "/api/v1/exports/contributions.csv", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 200, 200, 200, 403] },
+    Row { method: "get", path: "/api/v1/exports/contributions.xlsx", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 200, 200, 200, 403] },
+    Row { method: "get", path: "/api/v1/exports/contributions.geojson", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 200, 200, 200, 403] },
     // Open data.
     Row { method: "get", path: "/api/v1/territory", query: "", body: Body::None,
           expect: [200, 200, 200, 200, 200,   200, 200, 200, 200, 200, 200] },
