@@ -124,10 +124,18 @@ pub enum BulkAction {
         #[serde(default)]
         notes: Option<String>,
     },
-    AddThemes { themes: Vec<String> },
-    RemoveThemes { themes: Vec<String> },
-    AddTags { tags: Vec<String> },
-    RemoveTags { tags: Vec<String> },
+    AddThemes {
+        themes: Vec<String>,
+    },
+    RemoveThemes {
+        themes: Vec<String>,
+    },
+    AddTags {
+        tags: Vec<String>,
+    },
+    RemoveTags {
+        tags: Vec<String>,
+    },
     /// An officer's user id, or `null` to unassign.
     Assignee {
         #[schema(value_type = Option<String>)]
@@ -473,9 +481,8 @@ fn review_one(
     }
     document::write_review(&mut doc, actor, &review)
         .map_err(|e| ItemError::Store(crate::store::StoreError::Backend(e.to_string())))?;
-    let parsed = Document::parse(id, &document::to_json(&doc)).map_err(|_| {
-        ItemError::Refused("invalid", "the review would break the document".into())
-    })?;
+    let parsed = Document::parse(id, &document::to_json(&doc))
+        .map_err(|_| ItemError::Refused("invalid", "the review would break the document".into()))?;
     state.store.put_doc(DocWrite {
         id,
         bytes: doc.save(),
@@ -561,7 +568,9 @@ mod tests {
         let bad: BulkFilter =
             serde_json::from_value(serde_json::json!({"topic": "everything"})).unwrap();
         assert!(bad.to_filter().is_err());
-        assert!(serde_json::from_value::<BulkFilter>(serde_json::json!({"colour": "red"})).is_err());
+        assert!(
+            serde_json::from_value::<BulkFilter>(serde_json::json!({"colour": "red"})).is_err()
+        );
     }
 
     #[test]

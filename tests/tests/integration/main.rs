@@ -1,13 +1,13 @@
 //! Integration tests: a real server on port 0, a temporary sled directory,
 //! HTTP like a phone or a console.
 
+mod assemblies;
 mod auth;
+mod bulk;
 mod durability;
 mod hostile;
 mod matrix;
 mod read_api;
 mod sync;
-mod workflow;
 mod topics;
-mod bulk;
-mod assemblies;
+mod workflow;

@@ -253,7 +253,10 @@ impl World {
                 &json!({"ids": [self.contribution], "move": true}),
             )
             .await;
-        assert_eq!((status, r["results"][0]["status"].as_str()), (200, Some("ok")));
+        assert_eq!(
+            (status, r["results"][0]["status"].as_str()),
+            (200, Some("ok"))
+        );
         let (_, t) = self
             .app
             .get(officer, &format!("/api/v1/topics/{}", self.topic))
@@ -409,7 +412,11 @@ async fn world() -> World {
         "the seeded contribution is placed in Villeurbanne"
     );
 
-    let officer_token = &tokens.iter().find(|(c, _)| *c == Caller::Officer).unwrap().1;
+    let officer_token = &tokens
+        .iter()
+        .find(|(c, _)| *c == Caller::Officer)
+        .unwrap()
+        .1;
     let (status, topic) = app
         .send(
             Method::POST,
