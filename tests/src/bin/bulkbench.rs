@@ -50,7 +50,7 @@ async fn main() {
         ),
         (
             "add_themes, over a filter (communes: 69266)",
-            json!({"filter": {"communes": ["69266"]}, "action": {"type": "add_themes", "themes": ["mobility"]}}),
+            json!({"filter": {"commune": ["69266"]}, "action": {"type": "add_themes", "themes": ["mobility"]}}),
         ),
         (
             "assignee, by ids",

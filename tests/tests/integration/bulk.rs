@@ -106,7 +106,7 @@ async fn a_bulk_action_over_a_filter_changes_only_what_matches() {
         &app,
         &officer,
         BULK,
-        json!({"filter": {"communes": ["69266"]}, "action": {"type": "add_themes", "themes": ["mobility"]}}),
+        json!({"filter": {"commune": ["69266"]}, "action": {"type": "add_themes", "themes": ["mobility"]}}),
     )
     .await;
     assert_eq!(status, 200, "{r}");
@@ -139,7 +139,7 @@ async fn a_bulk_action_over_a_filter_changes_only_what_matches() {
         &app,
         &officer,
         BULK,
-        json!({"filter": {"communes": ["69266"]}, "action": {"type": "remove_themes", "themes": ["mobility"]}}),
+        json!({"filter": {"commune": ["69266"]}, "action": {"type": "remove_themes", "themes": ["mobility"]}}),
     )
     .await;
     assert_eq!(r["ok"], 3);
@@ -171,7 +171,7 @@ async fn a_bulk_action_over_a_filter_changes_only_what_matches() {
         &app,
         &officer,
         BULK,
-        json!({"filter": {"communes": ["69123"]}, "action": {"type": "attach_to_topic", "topic": t}}),
+        json!({"filter": {"commune": "69123"}, "action": {"type": "attach_to_topic", "topic": t}}),
     )
     .await;
     assert_eq!(r["ok"], 2, "{r}");
@@ -181,7 +181,7 @@ async fn a_bulk_action_over_a_filter_changes_only_what_matches() {
         &app,
         &officer,
         BULK,
-        json!({"filter": {"topic": "none"}, "action": {"type": "status", "status": "qualified"}}),
+        json!({"filter": {"in_topic": false}, "action": {"type": "status", "status": "qualified"}}),
     )
     .await;
     assert_eq!(r["ok"], 3, "the three Villeurbanne ones: {r}");
