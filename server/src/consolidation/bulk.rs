@@ -469,6 +469,7 @@ fn review_one(
         merged_into: old.as_ref().and_then(|r| r.merged_into),
         notes: old.as_ref().map(|r| r.notes.clone()).unwrap_or_default(),
     };
+    let unchanged = review.clone();
     match action {
         BulkAction::Status {
             status,
@@ -521,8 +522,9 @@ fn review_one(
             ));
         }
     }
-    if old.as_ref() == Some(&review) {
-        // Nothing to write: the document stays as it is.
+    if review == unchanged {
+        // Nothing to write: the document stays as it is (no review is
+        // added to one that had none).
         return Ok(());
     }
     document::write_review(&mut doc, actor, &review)

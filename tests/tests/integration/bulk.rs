@@ -224,6 +224,19 @@ async fn bulk_limits_and_bad_requests_change_nothing() {
         .get(&officer, &format!("/api/v1/contributions/{}", c[0]))
         .await;
     assert_eq!(got["review"], Value::Null);
+    // An action that changes nothing writes nothing (no empty review).
+    let (_, r) = post(
+        &app,
+        &officer,
+        BULK,
+        json!({"ids": c, "action": {"type": "remove_tags", "tags": ["absent"]}}),
+    )
+    .await;
+    assert_eq!(statuses(&r), ["ok"]);
+    let (_, again) = app
+        .get(&officer, &format!("/api/v1/contributions/{}", c[0]))
+        .await;
+    assert_eq!(again, got, "unchanged");
     for who in ["vol", "villeurbanne", "admin"] {
         let token = app.login(who).await;
         let (status, _) = post(&app, &token, BULK, json!({"ids": c, "action": qualified})).await;
