@@ -475,8 +475,8 @@ pub async fn update_review(
             // The topic lives in the row (attaching never touches the
             // document); a duplicate may point at it instead of one
             // contribution.
-            let topic = crate::index::contribution_row(state.store.as_ref(), id)?
-                .and_then(|r| r.topic);
+            let topic =
+                crate::index::contribution_row(state.store.as_ref(), id)?.and_then(|r| r.topic);
             // Checked under the document's lock, against the status it has
             // now, before anything is written.
             let ctx = TransitionContext {
