@@ -9,4 +9,5 @@ mod mail;
 mod matrix;
 mod read_api;
 mod sync;
+mod webhooks;
 mod workflow;
