@@ -437,12 +437,12 @@ fn create(
 ) -> Result<(Forward, String, Option<Recipient>), ApiError> {
     let link_days = validate_new(&b)?;
     let _guard = records_lock();
+    let target = target(state)?;
     let recipient = load_recipient(state.store.as_ref(), b.recipient)?
         .filter(|r| r.active)
         .ok_or_else(|| {
             ApiError::BadRequest("`recipient` is not an active recipient of the directory".into())
         })?;
-    let target = target(state)?;
     let now = Utc::now();
     let (rows, topic_id, contribution_id, topic_themes) = match &target {
         Target::Topic(t, rows) => (rows.clone(), Some(t.id), None, t.themes.clone()),
