@@ -28,6 +28,8 @@ async function answerCall(path, token, { method = 'GET', body } = {}) {
 }
 
 before(async () => {
+  // The access log (info) is what must never hold a token.
+  process.env.RUST_LOG = 'info,automerge=warn';
   server = await startServer();
 });
 
@@ -102,5 +104,12 @@ describe('answer by link → phone', () => {
     // Without the token, nothing.
     const none = await http(`${server.url}/api/v1/answer/dossier`);
     assert.equal(none.status, 404);
+
+    // The server's log has the answer-link requests, and never the token,
+    // the answer or the resident's words.
+    const logs = server.logs();
+    assert.ok(logs.includes('/api/v1/answer/dossier'), 'the access log is captured');
+    assert.ok(!logs.includes(token), 'no token in the log');
+    assert.ok(!logs.includes(answer) && !logs.includes('poubelles du marché'), 'no text in the log');
   });
 });

@@ -126,9 +126,12 @@ pub struct Outbox {
 impl Outbox {
     pub fn new(store: Arc<dyn Store>) -> Self {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        // Read (or set) before anything else can store a document, so that
+        // whatever is stored from now on is announced.
+        let cursor = start_cursor(store.as_ref());
         let spawned = std::thread::Builder::new()
             .name("webhooks".into())
-            .spawn(move || run(store, rx));
+            .spawn(move || run(store, cursor, rx));
         if let Err(e) = spawned {
             tracing::error!(error = %e, "webhook thread not started");
         }
@@ -153,7 +156,11 @@ impl Outbox {
 }
 
 /// The background thread: events from handlers, and the document feed.
-fn run(store: Arc<dyn Store>, mut rx: tokio::sync::mpsc::UnboundedReceiver<Event>) {
+fn run(
+    store: Arc<dyn Store>,
+    cursor: Result<u64, StoreError>,
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<Event>,
+) {
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -170,7 +177,7 @@ fn run(store: Arc<dyn Store>, mut rx: tokio::sync::mpsc::UnboundedReceiver<Event
         .build()
         .unwrap_or_default();
     rt.block_on(async move {
-        let mut cursor = match start_cursor(store.as_ref()) {
+        let mut cursor = match cursor {
             Ok(c) => c,
             Err(e) => {
                 tracing::error!(error = %e, "webhook feed cursor unreadable");
