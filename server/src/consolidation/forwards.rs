@@ -303,6 +303,7 @@ fn forward_one(
                 follow_up: &follow_up,
                 merged_into: c.review.as_ref().and_then(|r| r.merged_into),
                 notes: current,
+                topic: None,
             };
             if let Err(e) = workflow::check_transition(status, to, &ctx) {
                 return Ok(Outcome {
@@ -376,6 +377,7 @@ fn answer_one(state: &AppState, id: Uuid, forward: &Forward, answer: &Answer) ->
                     follow_up: &follow_up,
                     merged_into: None,
                     notes: "",
+                    topic: None,
                 };
                 if workflow::check_transition(from, Status::Answered, &ctx).is_ok() {
                     document::write_review(&mut doc, &actor, &review_with(&c, Status::Answered))

@@ -11,3 +11,6 @@ mod read_api;
 mod sync;
 mod webhooks;
 mod workflow;
+mod topics;
+mod bulk;
+mod assemblies;
