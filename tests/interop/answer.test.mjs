@@ -112,4 +112,68 @@ describe('answer by link → phone', () => {
     assert.ok(!logs.includes(token), 'no token in the log');
     assert.ok(!logs.includes(answer) && !logs.includes('poubelles du marché'), 'no text in the log');
   });
+
+  it('a topic made through the topics API, forwarded and answered: each member’s phone gets the answer', async () => {
+    const vol = await phone(ACCOUNTS.volunteer);
+    await vol.sync();
+    const texts = ['Le square est sale le dimanche matin', 'Square sale, les bancs aussi 🪑'];
+    const ids = texts.map((text) => vol.createContribution({ text, ...VILLEURBANNE, themes: ['cleanliness'] }));
+    await vol.sync(ids);
+
+    const officer = await phone(ACCOUNTS.officer);
+    const topic = await officer.api('/api/v1/topics', {
+      method: 'POST',
+      body: { title: 'Propreté des squares', summary: 'Squares sales le week-end', themes: ['cleanliness'] },
+    });
+    assert.equal(topic.status, 201, JSON.stringify(topic.body));
+    const topicId = topic.body.id;
+    const attached = await officer.api(`/api/v1/topics/${topicId}/contributions`, {
+      method: 'POST',
+      body: { ids },
+    });
+    assert.equal(attached.status, 200, JSON.stringify(attached.body));
+    const quote = await officer.api(`/api/v1/topics/${topicId}/quotes`, {
+      method: 'POST',
+      body: { contribution: ids[0], excerpt: 'sale le dimanche matin' },
+    });
+    assert.ok(quote.status < 300, JSON.stringify(quote.body));
+
+    const recipient = await officer.api('/api/v1/recipients', {
+      method: 'POST',
+      body: { kind: 'service', name: 'Direction de la propreté' },
+    });
+    const due = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    const fwd = await officer.api(`/api/v1/topics/${topicId}/forwards`, {
+      method: 'POST',
+      body: { recipient: recipient.body.id, message: 'Deux habitants en parlent.', due_on: due },
+    });
+    assert.equal(fwd.status, 201, JSON.stringify(fwd.body));
+    assert.deepEqual(fwd.body.outcomes.map((o) => o.outcome), ['forwarded', 'forwarded']);
+    const token = fwd.body.answer_url.split('#')[1];
+    const shown = await officer.api(`/api/v1/topics/${topicId}`);
+    assert.equal(shown.body.status, 'forwarded', JSON.stringify(shown.body));
+
+    const dossier = await answerCall('/api/v1/answer/dossier', token);
+    assert.equal(dossier.status, 200, dossier.text);
+    assert.equal(dossier.body.title, 'Propreté des squares');
+    assert.equal(dossier.body.figures.count, 2);
+    assert.deepEqual(dossier.body.quotes, ['sale le dimanche matin']);
+    assert.ok(!dossier.text.includes(vol.user.id));
+
+    const answer = 'Un passage de nettoyage est ajouté le dimanche à 8 h.';
+    const posted = await answerCall('/api/v1/answer', token, {
+      method: 'POST',
+      body: { text: answer, author_name: 'M. Bernard' },
+    });
+    assert.equal(posted.status, 201, posted.text);
+    const answered = await officer.api(`/api/v1/topics/${topicId}`);
+    assert.equal(answered.body.status, 'answered');
+
+    await vol.sync(ids);
+    for (const id of ids) {
+      assert.equal(str(vol.doc(id).follow_up[0].answer), answer);
+      assert.equal(str(vol.doc(id).follow_up[0].to), 'Direction de la propreté');
+      assert.equal(str(vol.doc(id).review.status), 'answered');
+    }
+  });
 });

@@ -488,7 +488,10 @@ fn create(
         put_forward(&forward),
     ];
     if let Target::Topic(mut t, _) = target {
-        if t.status == TopicStatus::Open || t.status == TopicStatus::Answered {
+        // Along the topic workflow: `open` → `forwarded`, and `answered` back
+        // to `forwarded` for another recipient; this forward is its forward.
+        let ctx = workflow::TopicContext { forwards: 1 };
+        if workflow::check_topic_transition(t.status, TopicStatus::Forwarded, &ctx).is_ok() {
             t.status = TopicStatus::Forwarded;
         }
         t.record(
@@ -1079,7 +1082,10 @@ pub async fn create_answer(
         let mut records = vec![put_forward(&f)];
         if let Some(t) = f.topic {
             if let Some(mut topic) = model::load_topic(s.store.as_ref(), t)? {
-                if topic.status != TopicStatus::Closed {
+                // `forwarded` → `answered`; a topic the officer moved
+                // elsewhere meanwhile (closed, back to open) keeps its
+                // status, the history says the answer came.
+                if workflow::topic_is_allowed(topic.status, TopicStatus::Answered) {
                     topic.status = TopicStatus::Answered;
                 }
                 topic.record(
