@@ -15,4 +15,5 @@ mod search;
 mod stats;
 mod sync;
 mod topics;
+mod webhooks;
 mod workflow;

@@ -77,6 +77,17 @@ enum Body {
     Assignee,
     Assembly,
     AssemblyPatch,
+    // Forwards and webhooks.
+    /// A new recipient of the directory.
+    Recipient,
+    /// `{}`: a patch that changes nothing.
+    EmptyObject,
+    /// A forward to a recipient the officer creates first.
+    Forward,
+    /// An answer by link (the matrix has no link: refused).
+    Answer,
+    /// A subscription to a closed local port.
+    Webhook,
 }
 
 struct Row {
@@ -139,6 +150,42 @@ static TABLE: &[Row] = &[
           expect: [NO, NO, NO, NO, NO,         403, 403, 200, 200, 200, 403] },
     Row { method: "get", path: "/api/v1/exports/contributions.geojson", query: "", body: Body::None,
           expect: [NO, NO, NO, NO, NO,         403, 403, 200, 200, 200, 403] },
+    // Forwards (docs/CONSOLIDATION.md "Forwarding"). The directory: officer
+    // and admin; communes 403 (it holds addresses outside their territory).
+    Row { method: "get", path: "/api/v1/recipients", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 200, 200] },
+    Row { method: "post", path: "/api/v1/recipients", query: "", body: Body::Recipient,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 201, 201] },
+    // `{id}` is the seeded contribution: no such recipient.
+    Row { method: "patch", path: "/api/v1/recipients/{id}", query: "", body: Body::EmptyObject,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 404, 404] },
+    // Forwarding: the officer only; `{id}` is no topic.
+    Row { method: "post", path: "/api/v1/topics/{id}/forwards", query: "", body: Body::Forward,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 404, 403] },
+    Row { method: "post", path: "/api/v1/contributions/{id}/forwards", query: "", body: Body::Forward,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 201, 403] },
+    Row { method: "delete", path: "/api/v1/forwards/{id}/link", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 404, 403] },
+    Row { method: "get", path: "/api/v1/forwards", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 200, 403] },
+    // The answer link ignores accounts: without `X-Answer-Token`, 404 for all.
+    Row { method: "get", path: "/api/v1/answer/dossier", query: "", body: Body::None,
+          expect: [404, 404, 404, 404, 404,   404, 404, 404, 404, 404, 404] },
+    Row { method: "post", path: "/api/v1/answer", query: "", body: Body::Answer,
+          expect: [404, 404, 404, 404, 404,   404, 404, 404, 404, 404, 404] },
+    // Follow-up figures: the officer, and communes over their territory.
+    Row { method: "get", path: "/api/v1/stats/follow-up", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 200, 200, 200, 403] },
+    // Webhooks: officer, admin and communes (their own territory); `{id}`
+    // is no subscription.
+    Row { method: "get", path: "/api/v1/webhooks", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 200, 200, 200, 200] },
+    Row { method: "post", path: "/api/v1/webhooks", query: "", body: Body::Webhook,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 201, 201, 201, 201] },
+    Row { method: "delete", path: "/api/v1/webhooks/{id}", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 404, 404, 404, 404] },
+    Row { method: "get", path: "/api/v1/webhooks/{id}/deliveries", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 404, 404, 404, 404] },
     // Open data.
     Row { method: "get", path: "/api/v1/territory", query: "", body: Body::None,
           expect: [200, 200, 200, 200, 200,   200, 200, 200, 200, 200, 200] },
@@ -320,6 +367,27 @@ impl World {
             Body::Assembly => Some(json!({"title": "Assemblée ouverte", "date": "2026-12-10",
                                           "place": "Salle des fêtes"})),
             Body::AssemblyPatch => Some(json!({"place": "Salle B"})),
+            Body::Recipient => Some(json!({"kind": "service", "name": "Direction de la propreté"})),
+            Body::EmptyObject => Some(json!({})),
+            Body::Forward => {
+                let (status, r) = self
+                    .app
+                    .send(
+                        Method::POST,
+                        self.token(Caller::Officer).unwrap(),
+                        "/api/v1/recipients",
+                        &json!({"kind": "service", "name": "Direction de la voirie"}),
+                    )
+                    .await;
+                assert_eq!(status, 201, "{r}");
+                Some(
+                    json!({"recipient": r["id"], "message": "Merci de répondre.", "due_on": "2099-01-01"}),
+                )
+            }
+            Body::Answer => Some(json!({"text": "Réponse", "author_name": "Mme Martin"})),
+            Body::Webhook => {
+                Some(json!({"url": "http://127.0.0.1:9/hook", "events": ["answer.received"]}))
+            }
         }
     }
 
