@@ -24,7 +24,12 @@ enum Command {
         command: UserCommand,
     },
     /// Fill an empty store with demo accounts and contributions.
-    Demo,
+    Demo {
+        /// How many contributions to make (100,000 takes a few minutes in
+        /// a release build).
+        #[arg(long, default_value_t = demo::DEFAULT_CONTRIBUTIONS)]
+        contributions: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -64,9 +69,9 @@ async fn main() -> anyhow::Result<()> {
             std::io::stdout().flush().ok();
             app.run_until_stopped().await
         }
-        Command::Demo => {
+        Command::Demo { contributions } => {
             let state = AppState::open(settings)?;
-            if demo::fill(&state)? {
+            if demo::fill_with(&state, contributions, true)? {
                 println!("Données de démonstration créées.");
             } else {
                 println!("Le stockage contient déjà des comptes : données de démonstration non ajoutées.");
