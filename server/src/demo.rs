@@ -599,7 +599,7 @@ fn write_follow_up(doc: &mut Automerge, actor: &ActorId, f: &FollowUpMade) -> an
 }
 
 /// The actor of a user's demo phone.
-fn phone_actor(user: &User) -> ActorId {
+pub(crate) fn phone_actor(user: &User) -> ActorId {
     use sha2::{Digest, Sha256};
     ActorId::from(&Sha256::digest(format!("porte-voix/demo-phone/{}", user.id).as_bytes())[..16])
 }
@@ -614,7 +614,7 @@ fn principal(user: &User) -> Principal {
 
 /// Pushes new documents through the sync engine as `user`'s phone would,
 /// in one request (one flush).
-fn push_batch(
+pub(crate) fn push_batch(
     state: &AppState,
     user: &User,
     doc_type: DocType,
