@@ -202,11 +202,17 @@ impl Places {
             .flat_map(|p| p.exterior().coords().copied())
             .collect();
         if on_border && !coords.is_empty() {
-            let c = rng.pick(&coords);
-            return (
-                c.y + (rng.unit() - 0.5) * 0.0008,
-                c.x + (rng.unit() - 0.5) * 0.0008,
-            );
+            // Near a vertex of the outline, but inside the Métropole.
+            for _ in 0..50 {
+                let c = rng.pick(&coords);
+                let (lat, lon) = (
+                    c.y + (rng.unit() - 0.5) * 0.0008,
+                    c.x + (rng.unit() - 0.5) * 0.0008,
+                );
+                if t.locate(lat, lon).commune.is_some() {
+                    return (lat, lon);
+                }
+            }
         }
         let (min_x, max_x) = coords
             .iter()

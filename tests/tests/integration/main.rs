@@ -6,5 +6,6 @@ mod durability;
 mod hostile;
 mod matrix;
 mod read_api;
+mod similar;
 mod sync;
 mod workflow;
