@@ -109,7 +109,7 @@ const FIELD_TEAM: &[&str] = &[
 pub struct Rng(pub u64);
 
 impl Rng {
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -117,17 +117,17 @@ impl Rng {
         z ^ (z >> 31)
     }
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        (self.next_u64() % n.max(1) as u64) as usize
     }
     pub fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
     pub fn uuid(&mut self) -> Uuid {
         uuid::Builder::from_random_bytes(
-            ((self.next() as u128) << 64 | self.next() as u128).to_be_bytes(),
+            ((self.next_u64() as u128) << 64 | self.next_u64() as u128).to_be_bytes(),
         )
         .into_uuid()
     }
@@ -563,7 +563,7 @@ fn review_for(
             (*rng.pick(ANSWERS), at)
         });
         FollowUpMade {
-            to: *rng.pick(RECIPIENTS),
+            to: RECIPIENTS[rng.below(RECIPIENTS.len())],
             sent_at,
             answer,
         }
