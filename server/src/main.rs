@@ -30,6 +30,8 @@ enum Command {
         #[arg(long, default_value_t = demo::DEFAULT_CONTRIBUTIONS)]
         contributions: usize,
     },
+    /// Rebuild the search index from the store (the server must be stopped).
+    Reindex,
 }
 
 #[derive(Subcommand)]
@@ -76,7 +78,31 @@ async fn main() -> anyhow::Result<()> {
             } else {
                 println!("Le stockage contient déjà des comptes : données de démonstration non ajoutées.");
             }
+            // The index holds every demo document when the server starts.
+            state.index.catch_up()?;
+            state.index.shutdown()?;
             print!("{}", demo::accounts_table());
+            Ok(())
+        }
+        Command::Reindex => {
+            let store: std::sync::Arc<dyn porte_voix_server::store::Store> = std::sync::Arc::new(
+                porte_voix_server::store::SledStore::open(&settings.data_dir).with_context(
+                    || format!("opening the store in {}", settings.data_dir.display()),
+                )?,
+            );
+            let started = std::time::Instant::now();
+            let (index, report) = porte_voix_server::index::SearchIndex::rebuild(
+                &settings.data_dir.join("index"),
+                store.clone(),
+            )
+            .context("rebuilding the search index (is the server stopped?)")?;
+            index.shutdown().context("closing the search index")?;
+            println!(
+                "index rebuilt: {} documents read, {} contributions indexed in {:.1} s",
+                report.indexed,
+                index.num_docs(),
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::User {

@@ -3,9 +3,14 @@
 
 mod auth;
 mod durability;
+mod forwards;
 mod hostile;
+mod mail;
 mod matrix;
 mod read_api;
 mod similar;
 mod sync;
 mod workflow;
+mod topics;
+mod bulk;
+mod assemblies;
