@@ -64,6 +64,7 @@ fn main() -> anyhow::Result<()> {
             let state = AppState::open(settings)?;
             let t = Instant::now();
             demo::fill_with(&state, contributions, true)?;
+            state.index.catch_up()?;
             let fill = t.elapsed().as_secs_f64();
             let rows = state
                 .store

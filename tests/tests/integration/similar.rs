@@ -350,3 +350,51 @@ async fn demo_with_300_contributions_fills_an_empty_store_geotagged_across_commu
     let texts: BTreeSet<&str> = items.iter().map(|c| c["text"].as_str().unwrap()).collect();
     assert!(texts.len() > 250, "varied texts: {}", texts.len());
 }
+
+#[tokio::test]
+async fn the_queue_drops_attached_contributions_and_proposes_the_matching_topic() {
+    let w = world().await;
+    let officer = w.app.login("officer").await;
+    let (status, topic) = w
+        .app
+        .send(
+            reqwest::Method::POST,
+            &officer,
+            "/api/v1/topics",
+            &json!({"title": "Trottoirs défoncés autour des écoles", "summary": "Poussettes et fauteuils passent sur la chaussée.", "themes": ["mobility"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{topic}");
+    let topic_id = topic["id"].as_str().unwrap().to_owned();
+    let (status, body) = w
+        .app
+        .send(
+            reqwest::Method::POST,
+            &officer,
+            &format!("/api/v1/topics/{topic_id}/contributions"),
+            &json!({"ids": [w.original]}),
+        )
+        .await;
+    assert!(status == 200 || status == 201, "{status} {body}");
+    let (status, body) = w.app.get(&officer, "/api/v1/consolidation/queue").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["total"], 3, "the attached one left the queue: {body}");
+    assert!(!ids(&body).contains(&w.original.to_string()));
+    let item = |id: Uuid| {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == id.to_string())
+            .cloned()
+            .unwrap()
+    };
+    let dup = item(w.duplicate);
+    assert_eq!(dup["best_topic"]["id"], topic_id, "{dup}");
+    let s = dup["best_topic"]["score"].as_f64().unwrap();
+    assert!((0.25..=1.0).contains(&s), "{s}");
+    assert!(
+        item(w.lyon3)["best_topic"].is_null(),
+        "buses match no sidewalk topic: {body}"
+    );
+}

@@ -460,6 +460,7 @@ pub fn build(
     let ids: Vec<String> = volunteers.iter().map(|u| u.id.clone()).collect();
     let set = generate(&state.territory, seed, sizes, &ids);
     store(&state, &set, &volunteers)?;
+    state.index.catch_up()?;
     Ok((state, set, dir))
 }
 
