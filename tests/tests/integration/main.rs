@@ -13,6 +13,7 @@ mod matrix;
 mod read_api;
 mod search;
 mod stats;
+mod similar;
 mod sync;
 mod topics;
 mod webhooks;

@@ -186,6 +186,13 @@ static TABLE: &[Row] = &[
           expect: [NO, NO, NO, NO, NO,         403, 403, 404, 404, 404, 404] },
     Row { method: "get", path: "/api/v1/webhooks/{id}/deliveries", query: "", body: Body::None,
           expect: [NO, NO, NO, NO, NO,         403, 403, 404, 404, 404, 404] },
+    // Similar contributions (consolidation/similar.rs): the officer, and a
+    // commune on its own territory (404 elsewhere); volunteers, admins 403.
+    Row { method: "get", path: "/api/v1/contributions/{id}/similar", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 200, 404, 200, 403] },
+    // The consolidation queue: the officer only.
+    Row { method: "get", path: "/api/v1/consolidation/queue", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 200, 403] },
     // Open data.
     Row { method: "get", path: "/api/v1/territory", query: "", body: Body::None,
           expect: [200, 200, 200, 200, 200,   200, 200, 200, 200, 200, 200] },
