@@ -60,8 +60,8 @@ async function boot(): Promise<void> {
   app.replaceChildren(...fieldShell, consoleRoot);
   let consoleHandle: ConsoleHandle | undefined;
   const showConsole = (on: boolean) => {
-    for (const el of fieldShell) if (el !== nav) el.hidden = on;
-    if (on) nav.hidden = true;
+    // style, not `hidden`: the field app's CSS gives these a display of their own
+    for (const el of fieldShell) el.style.display = on ? 'none' : '';
     consoleRoot.hidden = !on;
     if (!on && consoleHandle) {
       consoleHandle.unmount();

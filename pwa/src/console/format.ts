@@ -62,7 +62,7 @@ const roleWord: Record<string, string> = {
 
 /** One line of a contribution's history, in words. */
 export function historyLine(e: HistoryEntry): string {
-  const when = t.date(e.at);
+  const when = e.at ? t.date(e.at) : t.detail.unknownTime;
   if (e.user_id === '@server') return t.detail.historyServer(when);
   return t.detail.historyEntry(e.user_name ?? e.user_id, roleWord[e.role ?? ''] ?? e.role ?? '—', when);
 }

@@ -139,6 +139,7 @@ export const frConsole = {
     history: 'Historique',
     historyEmpty: 'Aucun changement enregistré.',
     historyEntry: (who: string, role: string, when: string) => `${when} : modification par ${who} (${role})`,
+    unknownTime: 'date inconnue',
     historyServer: (when: string) => `${when} : commune calculée par le serveur`,
     comments: 'Commentaires',
     noComments: 'Aucun commentaire.',
@@ -370,6 +371,8 @@ export const frConsole = {
 
   date: (iso: string | null | undefined) =>
     iso ? new Date(iso).toLocaleString('fr-FR', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Paris' }) : '—',
+  dayShort: (iso: string) =>
+    new Date(iso).toLocaleString('fr-FR', { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Paris' }),
   day: (iso: string | null | undefined) =>
     iso ? new Date(iso.length === 10 ? iso + 'T12:00:00Z' : iso).toLocaleDateString('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Paris' }) : '—',
   count: (n: number) => n.toLocaleString('fr-FR'),

@@ -9,7 +9,7 @@ import { ApiError } from '../../network/api';
 import type { Contact, Contribution, HistoryEntry, Topic } from '../api';
 import { allowedNext, errorMessage, historyLine, kindLabel, placeLabel, statusLabel, statusOf, THEMES, themeLabel, themesOf } from '../format';
 import { areas, PlaceMap } from '../geo';
-import { announce, type ConsoleCtx, Failure, FormError, Link, Loading, useAsync } from '../ui';
+import { announce, type Async, type ConsoleCtx, Failure, FormError, Link, Loading, useAsync } from '../ui';
 
 export function NotFound() {
   return (
@@ -165,7 +165,14 @@ function ReviewForm({ ctx, c, saved }: { ctx: ConsoleCtx; c: Contribution; saved
   );
 }
 
-function Comments({ ctx, c, added }: { ctx: ConsoleCtx; c: Contribution; added: () => void }) {
+/** user id → name, from the history (the only place the API names people). */
+export function peopleOf(h: HistoryEntry[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const e of h) if (e.user_name) m.set(e.user_id, e.user_name);
+  return m;
+}
+
+function Comments({ ctx, c, added, people }: { ctx: ConsoleCtx; c: Contribution; added: () => void; people: Map<string, string> }) {
   const [text, setText] = useState('');
   const [err, setErr] = useState('');
   const [busy, setBusy] = useState(false);
@@ -178,7 +185,7 @@ function Comments({ ctx, c, added }: { ctx: ConsoleCtx; c: Contribution; added: 
         <ul class="c-comments">
           {c.comments.map((cm, i) => (
             <li key={i}>
-              <p class="c-meta">{t.detail.commentBy(cm.by, t.date(cm.at))}</p>
+              <p class="c-meta">{t.detail.commentBy(people.get(cm.by) ?? (cm.by === ctx.session.user.id ? ctx.session.user.name : cm.by), t.date(cm.at))}</p>
               <p>{cm.text}</p>
             </li>
           ))}
@@ -214,8 +221,7 @@ function Comments({ ctx, c, added }: { ctx: ConsoleCtx; c: Contribution; added: 
   );
 }
 
-function History({ ctx, id }: { ctx: ConsoleCtx; id: string }) {
-  const [h, reload] = useAsync<HistoryEntry[]>(() => ctx.api.history(id), [id]);
+function History({ h, reload }: { h: Async<HistoryEntry[]>; reload: () => void }) {
   return (
     <section class="c-card" aria-labelledby="history-title">
       <h2 id="history-title">{t.detail.history}</h2>
@@ -235,7 +241,7 @@ function History({ ctx, id }: { ctx: ConsoleCtx; id: string }) {
   );
 }
 
-export function ContributionBody({ ctx, c }: { ctx: ConsoleCtx; c: Contribution }) {
+export function ContributionBody({ ctx, c, people = new Map() }: { ctx: ConsoleCtx; c: Contribution; people?: Map<string, string> }) {
   const [geo] = useAsync(areas, []);
   const place = placeLabel(c, ctx.names);
   const code = c.geo?.arrondissement ?? c.geo?.commune;
@@ -261,10 +267,10 @@ export function ContributionBody({ ctx, c }: { ctx: ConsoleCtx; c: Contribution 
         <dl class="c-dl">
           <dt>{t.detail.created}</dt>
           <dd>{t.date(c.created_at)}</dd>
-          {ctx.officer && c.author && (
+          {ctx.officer && c.author && people.has(c.author) && (
             <>
               <dt>{t.detail.author}</dt>
-              <dd>{c.author}</dd>
+              <dd>{people.get(c.author)}</dd>
             </>
           )}
           <dt>{t.detail.kind}</dt>
@@ -315,6 +321,8 @@ export function ContributionBody({ ctx, c }: { ctx: ConsoleCtx; c: Contribution 
 
 export function DetailScreen({ ctx, id }: { ctx: ConsoleCtx; id: string }) {
   const [c, reload, setC] = useAsync(() => ctx.api.get(id), [id]);
+  const [h, reloadH] = useAsync<HistoryEntry[]>(() => ctx.api.history(id), [id, c.state === 'ok' ? JSON.stringify(c.data.review ?? null) + c.data.comments.length : '']);
+  const people = h.state === 'ok' ? peopleOf(h.data) : new Map<string, string>();
   if (c.state === 'error' && c.error instanceof ApiError && (c.error.status === 404 || c.error.status === 400)) return <NotFound />;
   return (
     <section aria-labelledby="detail-title" class="c-detail">
@@ -326,12 +334,12 @@ export function DetailScreen({ ctx, id }: { ctx: ConsoleCtx; id: string }) {
       {c.state === 'error' && <Failure message={c.message} retry={reload} />}
       {c.state === 'ok' && (
         <>
-          <ContributionBody ctx={ctx} c={c.data} />
+          <ContributionBody ctx={ctx} c={c.data} people={people} />
           <div class="c-detail-grid">
             {ctx.officer && <ReviewForm ctx={ctx} c={c.data} saved={setC} key={statusOf(c.data)} />}
-            <Comments ctx={ctx} c={c.data} added={reload} />
+            <Comments ctx={ctx} c={c.data} added={reload} people={people} />
             {ctx.officer && <ContactBox ctx={ctx} id={c.data.id} />}
-            <History ctx={ctx} id={c.data.id} />
+            <History h={h} reload={reloadH} />
           </div>
         </>
       )}

@@ -149,16 +149,6 @@ export function InboxScreen({ ctx }: { ctx: ConsoleCtx }) {
     <section aria-labelledby="inbox-title" class="c-inbox">
       <h1 id="inbox-title">{t.inbox.title}</h1>
       <p>{t.inbox.intro}</p>
-      <aside class="c-keys" aria-labelledby="keys-title">
-        <h2 id="keys-title">{t.inbox.shortcuts}</h2>
-        <ul>
-          {keys.map(([k, what]) => (
-            <li key={k}>
-              <kbd>{k}</kbd> {what}
-            </li>
-          ))}
-        </ul>
-      </aside>
       {queue.state === 'loading' && <Loading />}
       {queue.state === 'error' && <Failure message={queue.message} retry={reload} />}
       {queue.state === 'ok' && !current && (
@@ -224,6 +214,17 @@ export function InboxScreen({ ctx }: { ctx: ConsoleCtx }) {
               </button>
             </div>
           </article>
+          <div class="c-inbox-side">
+          <aside class="c-keys" aria-labelledby="keys-title">
+            <h2 id="keys-title">{t.inbox.shortcuts}</h2>
+            <ul>
+              {keys.map(([k, what]) => (
+                <li key={k}>
+                  <kbd>{k}</kbd> {what}
+                </li>
+              ))}
+            </ul>
+          </aside>
           <aside class="c-card c-suggest" aria-labelledby="sugg-title">
             <h2 id="sugg-title">{t.inbox.suggestions}</h2>
             {sugg.state === 'loading' && <Loading />}
@@ -258,6 +259,7 @@ export function InboxScreen({ ctx }: { ctx: ConsoleCtx }) {
               </>
             )}
           </aside>
+          </div>
         </div>
       )}
     </section>

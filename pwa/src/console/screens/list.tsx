@@ -320,8 +320,10 @@ export function ResultsTable({ ctx, rows, f, set, selected, toggle, togglePage }
                   <input type="checkbox" aria-label={t.list.selectRow(excerpt(c.text, 40))} checked={selected.has(c.id)} onChange={() => toggle?.(c.id)} />
                 </td>
               )}
-              <td class="c-nowrap">{t.date(c.created_at)}</td>
-              <td>
+              <td class="c-nowrap">
+                <time dateTime={c.created_at}>{t.dayShort(c.created_at)}</time>
+              </td>
+              <td class="c-textcol">
                 <Link href={`/console/contributions/${c.id}`}>{excerpt(c.text, 90)}</Link>
               </td>
               <td>{placeLabel(c, ctx.names)}</td>
