@@ -294,6 +294,78 @@ pub fn append_comment(
     Ok(())
 }
 
+/// Appends a `follow_up` entry `{to, sent_at, answer: null, answered_at:
+/// null, forward}` as `actor`: the record of one forward (`forward` is its
+/// id, so that its answer lands in this entry and no other). Scalars only.
+pub fn append_follow_up(
+    doc: &mut Automerge,
+    actor: &ActorId,
+    forward: &str,
+    to: &str,
+    sent_at: chrono::DateTime<chrono::Utc>,
+) -> AmResult<()> {
+    doc.set_actor(actor.clone());
+    let mut tx = doc.transaction();
+    let list = match tx.get(ROOT, "follow_up")? {
+        Some((automerge::Value::Object(ObjType::List), id)) => id,
+        _ => tx.put_object(ROOT, "follow_up", ObjType::List)?,
+    };
+    let at = tx.length(&list);
+    let item = tx.insert_object(&list, at, ObjType::Map)?;
+    tx.put(&item, "to", to)?;
+    tx.put(&item, "sent_at", sent_at.to_rfc3339())?;
+    tx.put(&item, "answer", automerge::ScalarValue::Null)?;
+    tx.put(&item, "answered_at", automerge::ScalarValue::Null)?;
+    tx.put(&item, "forward", forward)?;
+    commit_now(tx);
+    Ok(())
+}
+
+/// Whether the document has the `follow_up` entry of `forward`.
+pub fn has_follow_up(doc: &Automerge, forward: &str) -> bool {
+    follow_up_entry(doc, forward).is_some()
+}
+
+fn follow_up_entry(doc: &Automerge, forward: &str) -> Option<automerge::ObjId> {
+    let Ok(Some((automerge::Value::Object(ObjType::List), list))) = doc.get(ROOT, "follow_up")
+    else {
+        return None;
+    };
+    (0..doc.length(&list)).find_map(|i| {
+        let Ok(Some((automerge::Value::Object(ObjType::Map), item))) = doc.get(&list, i) else {
+            return None;
+        };
+        match doc.get(&item, "forward") {
+            Ok(Some((automerge::Value::Scalar(s), _))) => {
+                matches!(s.as_ref(), automerge::ScalarValue::Str(f) if f.as_str() == forward)
+                    .then_some(item)
+            }
+            _ => None,
+        }
+    })
+}
+
+/// Writes the answer into the `follow_up` entry of `forward` (`answer`,
+/// `answered_at`, scalars) as `actor`. Returns false (and writes nothing)
+/// when the document has no entry of that forward.
+pub fn write_follow_up_answer(
+    doc: &mut Automerge,
+    actor: &ActorId,
+    forward: &str,
+    answer: &str,
+    answered_at: chrono::DateTime<chrono::Utc>,
+) -> AmResult<bool> {
+    let Some(item) = follow_up_entry(doc, forward) else {
+        return Ok(false);
+    };
+    doc.set_actor(actor.clone());
+    let mut tx = doc.transaction();
+    tx.put(&item, "answer", answer)?;
+    tx.put(&item, "answered_at", answered_at.to_rfc3339())?;
+    commit_now(tx);
+    Ok(true)
+}
+
 /// Builds a new document from a JSON value with the project's string
 /// convention (`text`/`note` keys become Text). Used by the demo, tests and
 /// the load generator, which play the phone's part.
@@ -385,6 +457,28 @@ mod tests {
         let after = doc.get_heads();
         let touched: Vec<_> = touched_fields(&doc, &before, &after).into_iter().collect();
         assert_eq!(touched, vec!["b", "d", "e", "text"]);
+    }
+
+    #[test]
+    fn a_follow_up_answer_lands_in_the_entry_of_its_forward_only() {
+        let mut doc = from_json(&ActorId::random(), &json!({"id": "x"})).unwrap();
+        let actor = ActorId::random();
+        let at = chrono::Utc::now();
+        append_follow_up(&mut doc, &actor, "f1", "Mme A", at).unwrap();
+        append_follow_up(&mut doc, &actor, "f2", "M. B", at).unwrap();
+        assert!(has_follow_up(&doc, "f2") && !has_follow_up(&doc, "f3"));
+        assert!(write_follow_up_answer(&mut doc, &actor, "f2", "Réponse", at).unwrap());
+        assert!(!write_follow_up_answer(&mut doc, &actor, "f3", "Autre", at).unwrap());
+        let v = to_json(&doc);
+        assert_eq!(v["follow_up"][0]["answer"], Value::Null);
+        assert_eq!(v["follow_up"][1]["answer"], json!("Réponse"));
+        assert_eq!(v["follow_up"][1]["to"], json!("M. B"));
+        let parsed: Vec<porte_voix_shared::schema::FollowUp> =
+            serde_json::from_value(v["follow_up"].clone()).unwrap();
+        assert_eq!(
+            parsed[1].answered_at.map(|t| t.timestamp()),
+            Some(at.timestamp())
+        );
     }
 
     #[test]

@@ -25,6 +25,8 @@ enum Command {
     },
     /// Fill an empty store with demo accounts and contributions.
     Demo,
+    /// Rebuild the search index from the store (the server must be stopped).
+    Reindex,
 }
 
 #[derive(Subcommand)]
@@ -72,6 +74,27 @@ async fn main() -> anyhow::Result<()> {
                 println!("Le stockage contient déjà des comptes : données de démonstration non ajoutées.");
             }
             print!("{}", demo::accounts_table());
+            Ok(())
+        }
+        Command::Reindex => {
+            let store: std::sync::Arc<dyn porte_voix_server::store::Store> = std::sync::Arc::new(
+                porte_voix_server::store::SledStore::open(&settings.data_dir).with_context(
+                    || format!("opening the store in {}", settings.data_dir.display()),
+                )?,
+            );
+            let started = std::time::Instant::now();
+            let (index, report) = porte_voix_server::index::SearchIndex::rebuild(
+                &settings.data_dir.join("index"),
+                store.clone(),
+            )
+            .context("rebuilding the search index (is the server stopped?)")?;
+            index.shutdown().context("closing the search index")?;
+            println!(
+                "index rebuilt: {} documents read, {} contributions indexed in {:.1} s",
+                report.indexed,
+                index.num_docs(),
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::User {

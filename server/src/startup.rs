@@ -151,6 +151,11 @@ impl Application {
         });
         let result = self.server.await;
         retention.abort();
+        // Commit what the index has not, and let its merges finish, before
+        // the process ends (a killed merge leaves files to clean up).
+        if let Err(e) = self.state.index.shutdown() {
+            tracing::error!(error = %e, "search index shutdown failed");
+        }
         result?;
         self.state
             .store

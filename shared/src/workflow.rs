@@ -11,13 +11,20 @@
 //!
 //! Requirements, checked against the review as it would be stored:
 //! `forwarded` needs a forward recorded in the document (a `follow_up`
-//! entry naming its recipient), `duplicate` needs `merged_into`,
-//! `off_topic` needs a reason in `notes`.
+//! entry naming its recipient), `duplicate` needs `merged_into` or the
+//! contribution's topic (« doublon »: the contribution it duplicates, or
+//! the topic that gathers it with the others), `off_topic` needs a reason
+//! in `notes`.
+//!
+//! Topics (« sujets ») have their own chain, `open` → `forwarded` →
+//! `answered` → `closed` (`check_topic_transition`): one step forward, one
+//! step back to correct a mistake, and a closed topic reopened to `open`.
+//! `forwarded` needs at least one forward of the topic.
 //!
 //! Messages name statuses (codes) and rules, never the notes or any other
 //! user text.
 
-use crate::domain::Status;
+use crate::domain::{Status, TopicStatus};
 use crate::schema::FollowUp;
 use uuid::Uuid;
 
@@ -30,6 +37,10 @@ pub struct TransitionContext<'a> {
     pub merged_into: Option<Uuid>,
     /// The review notes, as they would be stored.
     pub notes: &'a str,
+    /// The topic the contribution is attached to (its row, not its
+    /// document): a duplicate may point at the topic instead of one
+    /// contribution.
+    pub topic: Option<Uuid>,
 }
 
 /// Why a status change is refused.
@@ -43,8 +54,8 @@ pub enum TransitionError {
         "`forwarded` needs a forward recorded first: a `follow_up` entry naming its recipient"
     )]
     ForwardMissing,
-    /// `duplicate` without the contribution it duplicates.
-    #[error("`duplicate` needs `merged_into`: the contribution it duplicates")]
+    /// `duplicate` without the contribution it duplicates or a topic.
+    #[error("`duplicate` needs `merged_into` (the contribution it duplicates) or the contribution attached to a topic")]
     MergedIntoMissing,
     /// `off_topic` without a reason.
     #[error("`off_topic` needs a reason in `notes`")]
@@ -103,9 +114,157 @@ pub fn check_transition(
         Status::Forwarded if !ctx.follow_up.iter().any(|f| !f.to.trim().is_empty()) => {
             Err(TransitionError::ForwardMissing)
         }
-        Status::Duplicate if ctx.merged_into.is_none() => Err(TransitionError::MergedIntoMissing),
+        Status::Duplicate if ctx.merged_into.is_none() && ctx.topic.is_none() => {
+            Err(TransitionError::MergedIntoMissing)
+        }
         Status::OffTopic if ctx.notes.trim().is_empty() => Err(TransitionError::ReasonMissing),
         _ => Ok(()),
+    }
+}
+
+/// What the topic rules look at besides the two statuses.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TopicContext {
+    /// How many forwards of the topic are recorded.
+    pub forwards: usize,
+}
+
+/// Why a topic status change is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TopicTransitionError {
+    /// The change itself is not in the workflow.
+    #[error("a topic cannot go from `{from}` to `{to}`; from `{from}` it may go to {}", topic_next_list(.from))]
+    NotAllowed { from: TopicStatus, to: TopicStatus },
+    /// `forwarded` without a forward.
+    #[error("`forwarded` needs a forward of the topic recorded first")]
+    ForwardMissing,
+}
+
+fn topic_next_list(from: &TopicStatus) -> String {
+    topic_allowed_next(*from)
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether the topic workflow has the change `from` → `to` (requirements
+/// aside). Keeping the same status is allowed.
+pub fn topic_is_allowed(from: TopicStatus, to: TopicStatus) -> bool {
+    use TopicStatus::*;
+    from == to
+        || matches!(
+            (from, to),
+            // One step forward.
+            (Open, Forwarded) | (Forwarded, Answered) | (Answered, Closed)
+            // One step back, to correct a mistake.
+            | (Forwarded, Open) | (Answered, Forwarded) | (Closed, Answered)
+            // Reopened.
+            | (Closed, Open)
+        )
+}
+
+/// The statuses a topic in `from` may move to (not counting `from`), in
+/// `TopicStatus::ALL` order.
+pub fn topic_allowed_next(from: TopicStatus) -> Vec<TopicStatus> {
+    TopicStatus::ALL
+        .iter()
+        .copied()
+        .filter(|to| *to != from && topic_is_allowed(from, *to))
+        .collect()
+}
+
+/// Checks a topic status change and the requirement of its target.
+pub fn check_topic_transition(
+    from: TopicStatus,
+    to: TopicStatus,
+    ctx: &TopicContext,
+) -> Result<(), TopicTransitionError> {
+    if !topic_is_allowed(from, to) {
+        return Err(TopicTransitionError::NotAllowed { from, to });
+    }
+    if to == TopicStatus::Forwarded && ctx.forwards == 0 {
+        return Err(TopicTransitionError::ForwardMissing);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod topic_tests {
+    use super::*;
+    use TopicStatus::*;
+
+    /// Rows: from; columns: to; both in `TopicStatus::ALL` order (open,
+    /// forwarded, answered, closed). `=` same, `Y` allowed, `.` refused.
+    const EXPECTED: [&str; 4] = [
+        "=Y..", // open
+        "Y=Y.", // forwarded
+        ".Y=Y", // answered
+        "Y.Y=", // closed
+    ];
+
+    fn expected(i: usize, j: usize) -> bool {
+        matches!(EXPECTED[i].as_bytes()[j], b'=' | b'Y')
+    }
+
+    #[test]
+    fn the_table_covers_every_topic_status() {
+        assert_eq!(TopicStatus::ALL, [Open, Forwarded, Answered, Closed].as_slice());
+        for (i, row) in EXPECTED.iter().enumerate() {
+            assert_eq!(row.len(), TopicStatus::ALL.len());
+            assert_eq!(row.as_bytes()[i], b'=', "diagonal");
+        }
+    }
+
+    #[test]
+    fn every_topic_pair_with_a_forward_follows_the_table() {
+        let ctx = TopicContext { forwards: 1 };
+        for (i, from) in TopicStatus::ALL.iter().enumerate() {
+            for (j, to) in TopicStatus::ALL.iter().enumerate() {
+                let want = if expected(i, j) {
+                    Ok(())
+                } else {
+                    Err(TopicTransitionError::NotAllowed {
+                        from: *from,
+                        to: *to,
+                    })
+                };
+                assert_eq!(check_topic_transition(*from, *to, &ctx), want, "{from} -> {to}");
+                assert_eq!(topic_is_allowed(*from, *to), expected(i, j));
+            }
+        }
+    }
+
+    #[test]
+    fn every_topic_pair_without_a_forward_names_the_missing_forward() {
+        let ctx = TopicContext::default();
+        for (i, from) in TopicStatus::ALL.iter().enumerate() {
+            for (j, to) in TopicStatus::ALL.iter().enumerate() {
+                let want = if !expected(i, j) {
+                    Err(TopicTransitionError::NotAllowed {
+                        from: *from,
+                        to: *to,
+                    })
+                } else if *to == Forwarded {
+                    Err(TopicTransitionError::ForwardMissing)
+                } else {
+                    Ok(())
+                };
+                assert_eq!(check_topic_transition(*from, *to, &ctx), want, "{from} -> {to}");
+            }
+        }
+    }
+
+    #[test]
+    fn topic_allowed_next_lists_the_rows() {
+        assert_eq!(topic_allowed_next(Open), vec![Forwarded]);
+        assert_eq!(topic_allowed_next(Forwarded), vec![Open, Answered]);
+        assert_eq!(topic_allowed_next(Answered), vec![Forwarded, Closed]);
+        assert_eq!(topic_allowed_next(Closed), vec![Open, Answered]);
+        let msg = check_topic_transition(Open, Closed, &TopicContext::default())
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("`open`") && msg.contains("`closed`") && msg.contains("`forwarded`"), "{msg}");
     }
 }
 
@@ -173,6 +332,7 @@ mod tests {
             follow_up: &follow_up,
             merged_into: Some(Uuid::nil()),
             notes: "hors périmètre du conseil",
+            topic: None,
         };
         for (i, from) in Status::ALL.iter().enumerate() {
             for (j, to) in Status::ALL.iter().enumerate() {
@@ -229,6 +389,7 @@ mod tests {
             follow_up: &blank,
             merged_into: None,
             notes: " \n\t",
+            topic: None,
         };
         assert_eq!(
             check_transition(Qualified, Forwarded, &ctx),
@@ -236,6 +397,38 @@ mod tests {
         );
         assert_eq!(
             check_transition(Qualified, OffTopic, &ctx),
+            Err(TransitionError::ReasonMissing)
+        );
+    }
+
+    /// « doublon »: the contribution it duplicates, or its topic; either
+    /// one is enough, neither is refused.
+    #[test]
+    fn duplicate_accepts_merged_into_or_the_topic() {
+        let topic = TransitionContext {
+            topic: Some(Uuid::from_u128(7)),
+            ..Default::default()
+        };
+        let merged = TransitionContext {
+            merged_into: Some(Uuid::from_u128(8)),
+            ..Default::default()
+        };
+        for from in [New, Qualified, Duplicate] {
+            assert_eq!(check_transition(from, Duplicate, &topic), Ok(()), "{from}");
+            assert_eq!(check_transition(from, Duplicate, &merged), Ok(()), "{from}");
+            assert_eq!(
+                check_transition(from, Duplicate, &TransitionContext::default()),
+                Err(TransitionError::MergedIntoMissing),
+                "{from}"
+            );
+        }
+        // A topic satisfies nothing else.
+        assert_eq!(
+            check_transition(Qualified, Forwarded, &topic),
+            Err(TransitionError::ForwardMissing)
+        );
+        assert_eq!(
+            check_transition(Qualified, OffTopic, &topic),
             Err(TransitionError::ReasonMissing)
         );
     }
@@ -266,6 +459,7 @@ mod tests {
             follow_up: &follow_up,
             merged_into: None,
             notes: marker,
+            topic: None,
         };
         let refused = check_transition(New, Closed, &ctx).unwrap_err().to_string();
         assert!(

@@ -6,49 +6,230 @@
 use crate::auth::AuthUser;
 use crate::document;
 use crate::error::{ApiError, ErrorBody};
+use crate::index::{Facets, Filter, Scope, Sort, TopicFilter};
 use crate::startup::AppState;
-use crate::store::{AuditEntry, Contact, ContributionQuery};
+use crate::store::{AuditEntry, Contact};
 use crate::sync::row_visible;
-use actix_web::{delete, get, post, put, web, HttpResponse};
+use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use porte_voix_shared::schema::{Comment, Review};
 use porte_voix_shared::workflow::{self, TransitionContext, TransitionError};
-use porte_voix_shared::{
-    CommuneCode, Contribution, ContributionKind, Document, Principal, Role, Status,
-};
+use porte_voix_shared::{CommuneCode, Contribution, Document, Principal, Role, Status};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-/// Filters of `GET /api/v1/contributions`.
+/// Filters of `GET /api/v1/contributions`, of the statistics and of the
+/// exports (`list_params`). A parameter that takes several values takes
+/// them repeated (`theme=water&theme=mobility`) or comma-separated
+/// (`theme=water,mobility`); several values of one parameter match any of
+/// them, different parameters all apply.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ListQuery {
-    /// INSEE code; a commune includes its arrondissements (69123 = all Lyon).
+    /// French full-text search: every word must match; case, accents and
+    /// plurals do not matter (`securite` finds « sécurité »). At most 500
+    /// characters.
+    pub q: Option<String>,
+    /// INSEE codes, several allowed; a commune includes its arrondissements
+    /// (69123 = all Lyon).
     pub commune: Option<String>,
-    pub status: Option<Status>,
-    pub kind: Option<ContributionKind>,
-    /// Theme code.
+    /// Review statuses, several allowed.
+    pub status: Option<String>,
+    /// Kinds (concern, expectation, proposal), several allowed.
+    pub kind: Option<String>,
+    /// Theme codes, several allowed.
     pub theme: Option<String>,
     pub campaign: Option<String>,
+    /// An outing id.
+    pub outing: Option<Uuid>,
     /// `me`, or (officer only) a user id.
     pub author: Option<String>,
+    /// `true`: geotagged close to a commune border; `false`: not.
+    pub near_border: Option<bool>,
+    /// `true`: attached to a topic; `false`: in none (the consolidation
+    /// queue).
+    pub in_topic: Option<bool>,
+    /// Attached to this topic.
+    pub topic: Option<Uuid>,
+    /// `me`, or (officer only) the user id of the assigned officer.
+    pub assignee: Option<String>,
     /// Created at or after (RFC 3339 or YYYY-MM-DD).
     pub from: Option<String>,
     /// Created before (RFC 3339 or YYYY-MM-DD, exclusive).
     pub to: Option<String>,
-    /// 1-based page number (default 1).
+    /// `newest` (default), `oldest`, or `relevance` (best match of `q`
+    /// first; newest first without `q`).
+    pub sort: Option<Sort>,
+    /// `next_cursor` of the previous page: the next page, stable while new
+    /// contributions arrive. `page` is ignored with a cursor.
+    pub cursor: Option<String>,
+    /// 1-based page number (default 1), when no cursor is given.
     pub page: Option<usize>,
     /// Items per page (default 50, at most 200).
     pub per_page: Option<usize>,
+    /// `true`: add `facets`, counts per commune, theme, kind and status of
+    /// every match of the filter.
+    pub facets: Option<bool>,
 }
 
-/// One page of contributions, newest first.
+/// One page of contributions.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ContributionPage {
     pub items: Vec<Contribution>,
+    /// Every match of the filter the caller may read.
     pub total: usize,
     pub page: usize,
     pub per_page: usize,
+    /// Pass it as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+    /// With `facets=true`: counts for the whole filter, not only this page.
+    pub facets: Option<Facets>,
+}
+
+/// A parsed listing request: the filter, its order and its page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListParams {
+    pub filter: Filter,
+    pub sort: Sort,
+    pub cursor: Option<String>,
+    pub page: usize,
+    pub per_page: usize,
+    pub facets: bool,
+}
+
+/// Parses the filters of a query string (`ListQuery`) for `p`: the list,
+/// the statistics, the exports and the bulk actions share it. Refuses, with
+/// a message that never quotes the value, what does not parse; `author` or
+/// `assignee` other than `me` from anyone but the officer is 403. The
+/// caller's scope is not in the filter: `index::Scope::for_principal`.
+pub fn list_params(p: &Principal, query_string: &str) -> Result<ListParams, ApiError> {
+    let pairs = web::Query::<Vec<(String, String)>>::from_query(query_string)
+        .map_err(|_| ApiError::BadRequest("the query string does not parse".into()))?
+        .into_inner();
+    let mut out = ListParams {
+        filter: Filter::default(),
+        sort: Sort::Newest,
+        cursor: None,
+        page: 1,
+        per_page: 50,
+        facets: false,
+    };
+    let bad = |what: &str| ApiError::BadRequest(format!("`{what}` has a wrong value"));
+    let values = |v: &str| {
+        v.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let boolean = |k: &str, v: &str| match v {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => Err(ApiError::BadRequest(format!("`{k}` is true or false"))),
+    };
+    let someone = |k: &str, v: &str| -> Result<String, ApiError> {
+        match v {
+            "me" => Ok(p.user_id.clone()),
+            // Filtering by someone else's id would tell who wrote (or
+            // handles) what: only the officer, who reads it anyway.
+            _ if p.role != Role::Officer => Err(ApiError::Forbidden(format!(
+                "only the officer may filter by another `{k}`"
+            ))),
+            _ if v.is_empty() || v.len() > 100 => Err(bad(k)),
+            _ => Ok(v.to_owned()),
+        }
+    };
+    let f = &mut out.filter;
+    let mut in_topic = None;
+    let mut topic = None;
+    for (k, v) in pairs {
+        match k.as_str() {
+            "q" => {
+                if v.chars().count() > 500 {
+                    return Err(ApiError::BadRequest(
+                        "`q` is limited to 500 characters".into(),
+                    ));
+                }
+                f.q = (!v.trim().is_empty()).then_some(v);
+            }
+            "commune" => {
+                for c in values(&v) {
+                    f.communes.push(
+                        CommuneCode::parse(&c)
+                            .map_err(|e| ApiError::BadRequest(format!("`commune`: {e}")))?,
+                    );
+                }
+            }
+            "theme" => {
+                for t in values(&v) {
+                    if !porte_voix_shared::schema::is_slug(&t) {
+                        return Err(ApiError::BadRequest("`theme` is not a theme code".into()));
+                    }
+                    f.themes.push(t);
+                }
+            }
+            "kind" => {
+                for x in values(&v) {
+                    f.kinds.push(x.parse().map_err(|_| bad("kind"))?);
+                }
+            }
+            "status" => {
+                for x in values(&v) {
+                    f.statuses.push(x.parse().map_err(|_| bad("status"))?);
+                }
+            }
+            "campaign" => {
+                if v.is_empty() || v.len() > 100 {
+                    return Err(bad("campaign"));
+                }
+                f.campaign = Some(v);
+            }
+            "outing" => f.outing = Some(Uuid::parse_str(&v).map_err(|_| bad("outing"))?),
+            "author" => f.author = Some(someone("author", &v)?),
+            "assignee" => f.assignee = Some(someone("assignee", &v)?),
+            "near_border" => f.near_border = Some(boolean("near_border", &v)?),
+            "in_topic" => in_topic = Some(boolean("in_topic", &v)?),
+            "topic" => topic = Some(Uuid::parse_str(&v).map_err(|_| bad("topic"))?),
+            "from" => f.from = Some(parse_time("from", &v)?),
+            "to" => f.to = Some(parse_time("to", &v)?),
+            "sort" => {
+                out.sort = match v.as_str() {
+                    "newest" => Sort::Newest,
+                    "oldest" => Sort::Oldest,
+                    "relevance" => Sort::Relevance,
+                    _ => {
+                        return Err(ApiError::BadRequest(
+                            "`sort` is newest, oldest or relevance".into(),
+                        ))
+                    }
+                }
+            }
+            "cursor" => out.cursor = (!v.is_empty()).then_some(v),
+            "page" => out.page = v.parse::<usize>().map_err(|_| bad("page"))?.max(1),
+            "per_page" => {
+                out.per_page = v
+                    .parse::<usize>()
+                    .map_err(|_| bad("per_page"))?
+                    .clamp(1, 200)
+            }
+            "facets" => out.facets = boolean("facets", &v)?,
+            // Other parameters (a format option of an export, a cache
+            // buster) are the caller's business.
+            _ => {}
+        }
+    }
+    f.topic = match (topic, in_topic) {
+        (Some(t), None | Some(true)) => Some(TopicFilter::Is(t)),
+        (Some(_), Some(false)) => {
+            return Err(ApiError::BadRequest(
+                "`topic` and `in_topic=false` contradict each other".into(),
+            ))
+        }
+        (None, Some(true)) => Some(TopicFilter::Any),
+        (None, Some(false)) => Some(TopicFilter::None),
+        (None, None) => None,
+    };
+    Ok(out)
 }
 
 fn parse_time(field: &str, v: &str) -> Result<DateTime<Utc>, ApiError> {
@@ -61,20 +242,41 @@ fn parse_time(field: &str, v: &str) -> Result<DateTime<Utc>, ApiError> {
 }
 
 /// The JSON a role sees: commune staff do not see who recorded it.
-fn view(p: &Principal, mut c: Contribution) -> Contribution {
+pub fn view(p: &Principal, mut c: Contribution) -> Contribution {
     if p.role == Role::Commune {
         c.author = String::new();
     }
     c
 }
 
-fn no_admin(p: &Principal) -> Result<(), ApiError> {
+/// 403 for administrator accounts, which do not read contributions.
+pub fn no_admin(p: &Principal) -> Result<(), ApiError> {
     if p.role == Role::Admin {
         return Err(ApiError::Forbidden(
             "administrator accounts do not read contributions".into(),
         ));
     }
     Ok(())
+}
+
+/// A contribution the index returned, loaded from the store and checked
+/// again against the caller (defence in depth: the index is derived).
+pub fn load_visible(
+    state: &AppState,
+    p: &Principal,
+    id: Uuid,
+) -> Result<Option<Contribution>, ApiError> {
+    match state.store.get_row(id)? {
+        Some(crate::store::DocRow::Contribution(row)) if row_visible(p, &row) => {}
+        _ => return Ok(None),
+    }
+    let Some(doc) = state.engine.load(id)? else {
+        return Ok(None);
+    };
+    Ok(match Document::parse(id, &document::to_json(&doc)) {
+        Ok(Document::Contribution(c)) => Some(view(p, c)),
+        _ => None,
+    })
 }
 
 /// Loads a contribution the caller may read; 404 otherwise.
@@ -95,7 +297,8 @@ fn readable(
     }
 }
 
-/// Contributions the caller may read, filtered and paginated.
+/// Contributions the caller may read, searched, filtered and paginated
+/// (docs/API.md "Searching and filtering contributions").
 #[utoipa::path(
     operation_id = "list_contributions",
     tag = "contributions",
@@ -103,9 +306,9 @@ fn readable(
     params(ListQuery),
     responses(
         (status = 200, body = ContributionPage),
-        (status = 400, description = "A filter does not parse", body = ErrorBody),
+        (status = 400, description = "A filter does not parse, or the cursor is not one the server gave", body = ErrorBody),
         (status = 401, body = ErrorBody),
-        (status = 403, description = "Administrator accounts; `author` other than `me` asked by anyone but the officer", body = ErrorBody),
+        (status = 403, description = "Administrator accounts; `author` or `assignee` other than `me` asked by anyone but the officer", body = ErrorBody),
     )
 )]
 #[get("/api/v1/contributions")]
@@ -113,80 +316,47 @@ fn readable(
 pub async fn list_contributions(
     state: web::Data<AppState>,
     user: AuthUser,
-    q: web::Query<ListQuery>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let p = user.0;
     no_admin(&p)?;
-    let per_page = q.per_page.unwrap_or(50).clamp(1, 200);
-    let page = q.page.unwrap_or(1).max(1);
-    let commune = match &q.commune {
-        Some(c) => Some(CommuneCode::parse(c).map_err(|e| ApiError::BadRequest(e.to_string()))?),
-        None => None,
-    };
-    if q.theme
-        .as_deref()
-        .is_some_and(|t| !porte_voix_shared::schema::is_slug(t))
-    {
-        return Err(ApiError::BadRequest("`theme` is not a theme code".into()));
-    }
-    let author = match q.author.as_deref() {
-        Some("me") => Some(p.user_id.clone()),
-        // Filtering by someone else's id would tell who wrote what: only
-        // the officer, who reads authors anyway, may do it.
-        Some(_) if p.role != Role::Officer => {
-            return Err(ApiError::Forbidden(
-                "only the officer may filter by another author".into(),
-            ))
+    let params = list_params(&p, req.query_string())?;
+    let page = web::block(move || -> Result<ContributionPage, ApiError> {
+        let scope = Scope::for_principal(&p);
+        state.index.catch_up()?;
+        let offset = match params.cursor {
+            Some(_) => 0,
+            None => (params.page - 1).saturating_mul(params.per_page),
+        };
+        let hits = state.index.search_page(
+            &scope,
+            &params.filter,
+            params.sort,
+            params.cursor.as_deref(),
+            offset,
+            params.per_page,
+        )?;
+        let mut items = Vec::with_capacity(hits.ids.len());
+        for id in hits.ids {
+            if let Some(c) = load_visible(&state, &p, id)? {
+                items.push(c);
+            }
         }
-        other => other.map(String::from),
-    };
-    let mut query = ContributionQuery {
-        commune,
-        author,
-        status: q.status,
-        kind: q.kind,
-        theme: q.theme.clone(),
-        campaign: q.campaign.clone(),
-        from: q
-            .from
-            .as_deref()
-            .map(|v| parse_time("from", v))
-            .transpose()?,
-        to: q.to.as_deref().map(|v| parse_time("to", v)).transpose()?,
-        topic: None,
-        assignee: None,
-        offset: (page - 1).saturating_mul(per_page),
-        limit: per_page,
-    };
-    // Walk the index the caller is confined to, not the whole store.
-    match p.role {
-        Role::Volunteer => query.author = Some(p.user_id.clone()),
-        Role::Commune if query.commune.is_none() => query.commune = p.commune.clone(),
-        _ => {}
-    }
-    let state2 = state.clone();
-    let p2 = p.clone();
-    let result = web::block(move || {
-        state2
-            .store
-            .list_contributions(&query, &|row| row_visible(&p2, row))
+        let facets = match params.facets {
+            true => Some(state.index.facets(&scope, &params.filter)?),
+            false => None,
+        };
+        Ok(ContributionPage {
+            items,
+            total: hits.total,
+            page: params.page,
+            per_page: params.per_page,
+            next_cursor: hits.next_cursor,
+            facets,
+        })
     })
     .await??;
-    let mut items = Vec::with_capacity(result.items.len());
-    for row in result.items {
-        let Some(doc) = state.engine.load(row.id)? else {
-            continue;
-        };
-        if let Ok(Document::Contribution(c)) = Document::parse(row.id, &document::to_json(&doc)) {
-            items.push(view(&p, c));
-        }
-    }
-    Ok(HttpResponse::Ok().json(ContributionPage {
-        items,
-        total: result.total,
-        page,
-        per_page,
-    }))
+    Ok(HttpResponse::Ok().json(page))
 }
 
 /// One contribution, as plain JSON.
@@ -246,8 +416,10 @@ fn officer_only(p: &Principal) -> Result<(), ApiError> {
 /// `qualified` set aside as `duplicate` or `off_topic`, a set-aside or
 /// closed contribution reopened to `qualified`. A change outside the
 /// workflow answers 409; `forwarded` without a recorded forward
-/// (`follow_up`), `duplicate` without `merged_into` or `off_topic` without
-/// `notes` answers 400. Either way nothing is stored.
+/// (`follow_up`), `duplicate` without `merged_into` (unless the
+/// contribution is attached to a topic, which is then what it duplicates)
+/// or `off_topic` without `notes` answers 400. Either way nothing is
+/// stored.
 #[utoipa::path(
     operation_id = "update_review",
     tag = "contributions",
@@ -256,7 +428,7 @@ fn officer_only(p: &Principal) -> Result<(), ApiError> {
     request_body = ReviewRequest,
     responses(
         (status = 200, description = "The updated contribution", body = Contribution),
-        (status = 400, description = "A malformed field, or the target status lacks its requirement: `forwarded` a recorded forward (`follow_up`), `duplicate` `merged_into`, `off_topic` a reason in `notes`; nothing is stored", body = ErrorBody),
+        (status = 400, description = "A malformed field, or the target status lacks its requirement: `forwarded` a recorded forward (`follow_up`), `duplicate` `merged_into` or a topic the contribution is attached to, `off_topic` a reason in `notes`; nothing is stored", body = ErrorBody),
         (status = 403, description = "Not the officer", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "The status change is not in the review workflow (nothing is stored), or the account's signing identity is bound to another user", body = ErrorBody),
@@ -299,12 +471,18 @@ pub async fn update_review(
                 .clone()
                 .or(old.as_ref().map(|r| r.notes.clone()))
                 .unwrap_or_default();
+            // The topic lives in the row (attaching never touches the
+            // document); a duplicate may point at it instead of one
+            // contribution.
+            let topic = crate::index::contribution_row(state.store.as_ref(), id)?
+                .and_then(|r| r.topic);
             // Checked under the document's lock, against the status it has
             // now, before anything is written.
             let ctx = TransitionContext {
                 follow_up: &c.follow_up,
                 merged_into: body.merged_into,
                 notes: &notes,
+                topic,
             };
             workflow::check_transition(c.status(), body.status, &ctx).map_err(|e| match e {
                 TransitionError::NotAllowed { .. } => ApiError::Conflict(e.to_string()),

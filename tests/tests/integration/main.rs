@@ -3,8 +3,13 @@
 
 mod auth;
 mod durability;
+mod forwards;
 mod hostile;
+mod mail;
 mod matrix;
 mod read_api;
 mod sync;
 mod workflow;
+mod topics;
+mod bulk;
+mod assemblies;
