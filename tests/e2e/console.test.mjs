@@ -5,7 +5,7 @@
 // screenshot of each.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ACCOUNTS, apiClient, axe, cleanup, launchBrowser, startServer, waitFor } from './support/harness.mjs';
+import { ACCOUNTS, PLACES, addContribution, apiClient, axe, cleanup, counts, gotoTab, launchBrowser, login, newPhone, startServer, waitFor, waitForFirstSync } from './support/harness.mjs';
 import { STAFF, consoleLogin, consoleShot, listTotal, newDesktop, openMenu, settled } from './support/console.mjs';
 
 let server;
@@ -95,6 +95,111 @@ test('the officer qualifies from the inbox with the keyboard alone, and works th
   await openMenu(page, 'Carte');
   await settled(page);
   await context.close();
+});
+
+test('search, a new topic from two contributions, forward, an answer by link without an account, back on the phone', async () => {
+  const officerApi = await apiClient(server, STAFF.officer);
+  // A volunteer records a contribution about safety and syncs it.
+  const phone = await newPhone(browser, server, PLACES.villeurbanne);
+  await login(phone.page, ACCOUNTS.volunteer);
+  await waitForFirstSync(phone.page);
+  const text = 'Rue Francis de Pressensé, le soir on ne se sent pas en sécurité : il manque de l’éclairage.';
+  const before = await counts(phone.page);
+  await addContribution(phone.page, { kind: 'Préoccupation', themes: ['Sécurité et tranquillité'], text });
+  await phone.page.getByRole('button', { name: 'Synchroniser' }).click();
+  await waitFor('sent', async () => (await counts(phone.page)).received === before.received + 1, { timeout: 30_000 });
+
+  const { context, page } = await newDesktop(browser, server);
+  await consoleLogin(page, STAFF.officer, '/console/contributions');
+  await listTotal(page);
+
+  // « Rechercher » securite (no accent) finds the « sécurité » one; the count is the API's.
+  await page.getByLabel('Rechercher', { exact: true }).fill('securite');
+  await page.getByLabel('Rechercher', { exact: true }).press('Enter');
+  await waitFor('search in the URL', () => /q=securite/.test(page.url()));
+  const expected = (await officerApi.get('/api/v1/contributions?q=securite&per_page=1')).total;
+  await waitFor('search count', async () => (await page.locator('#result-count').textContent()).includes('pour « securite »'));
+  assert.equal(await listTotal(page), expected);
+  const mine = page.getByRole('row').filter({ hasText: 'Rue Francis de Pressensé' });
+  await mine.waitFor();
+  await checkScreen(page, 'search');
+
+  // A recipient in the directory.
+  await openMenu(page, 'Destinataires');
+  await page.getByLabel('Type', { exact: true }).selectOption({ label: 'Élu·e' });
+  await page.getByLabel('Nom', { exact: true }).fill('Mme Claire Dumas');
+  await page.getByLabel('Fonction ou délégation').fill('Vice-présidente chargée de la tranquillité publique');
+  await page.getByRole('button', { name: 'Ajouter', exact: true }).click();
+  await page.getByRole('rowheader', { name: 'Mme Claire Dumas' }).waitFor();
+  await checkScreen(page, 'recipients');
+
+  // Two of the results selected → a new topic.
+  await page.goBack();
+  await waitFor('back on the search', () => /q=securite/.test(page.url()));
+  await mine.waitFor();
+  await mine.getByRole('checkbox').check();
+  const other = page.getByRole('row').filter({ hasNotText: 'Rue Francis de Pressensé' }).filter({ has: page.getByRole('link') }).first();
+  await other.getByRole('checkbox').check();
+  await page.getByText('2 contributions sélectionnées').waitFor();
+  await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Nouveau sujet avec la sélection' });
+  await page.getByLabel('Titre du sujet').fill('Éclairage et sentiment d’insécurité le soir');
+  await page.getByRole('button', { name: 'Appliquer à la sélection' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Éclairage et sentiment d’insécurité le soir' }).waitFor();
+  const topicId = page.url().split('/').pop();
+  const topic = await officerApi.get(`/api/v1/topics/${topicId}`);
+  assert.equal(topic.contributions.length, 2);
+  await page.getByRole('cell', { name: /Rue Francis de Pressensé/ }).waitFor();
+  await checkScreen(page, 'topic');
+
+  // « Transmettre »: recipient, message, due date → the answer link.
+  await page.getByRole('button', { name: 'Transmettre' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Transmettre le sujet' });
+  await dialog.getByLabel('Destinataire').selectOption({ label: 'Mme Claire Dumas — Vice-présidente chargée de la tranquillité publique' });
+  await dialog.getByLabel('Message').fill('Madame la Vice-présidente, voici ce que des habitants de Villeurbanne nous ont dit.');
+  await dialog.getByRole('button', { name: 'Transmettre' }).click();
+  const linkBox = dialog.getByLabel('Lien de réponse à envoyer au destinataire');
+  await linkBox.waitFor();
+  const link = await linkBox.inputValue();
+  assert.match(link, /\/console\/repondre#.+/);
+  await checkScreen(page, 'forward-dialog');
+  await dialog.getByRole('button', { name: 'Fermer' }).click();
+  await waitFor('topic forwarded', async () => (await page.locator('#topic-status').textContent()) === 'transmis');
+
+  // The recipient, with no account, on a phone: the dossier, then the answer.
+  const recipient = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'fr-FR', timezoneId: 'Europe/Paris', isMobile: true, hasTouch: true });
+  const rpage = await recipient.newPage();
+  await rpage.goto(link);
+  await rpage.getByRole('heading', { level: 1, name: 'Répondre à une question des habitants' }).waitFor();
+  await rpage.getByRole('heading', { name: /Éclairage et sentiment d’insécurité le soir/ }).waitFor();
+  assert.equal(await rpage.getByText('Camille Martin').count(), 0, 'no author in the dossier');
+  await checkScreen(rpage, 'answer-page');
+  const answer = 'L’éclairage de la rue Francis de Pressensé sera renforcé avant la fin du mois.';
+  await rpage.getByLabel('Votre réponse').fill(answer);
+  await rpage.getByLabel('Votre nom et votre fonction').fill('Claire Dumas, vice-présidente');
+  await rpage.getByRole('button', { name: 'Envoyer la réponse' }).click();
+  await rpage.getByText('Merci : votre réponse est enregistrée').waitFor();
+  await recipient.close();
+
+  // The topic shows « réponse apportée » and the answer.
+  await page.reload();
+  await waitFor('topic answered', async () => (await page.locator('#topic-status').textContent()) === 'réponse apportée');
+  await page.getByText(answer).waitFor();
+  await openMenu(page, 'Suivi');
+  await page.getByRole('cell', { name: answer }).waitFor();
+  await checkScreen(page, 'follow-up');
+  await openMenu(page, 'Sujets');
+  await page.getByRole('link', { name: 'Éclairage et sentiment d’insécurité le soir' }).waitFor();
+  await checkScreen(page, 'topics');
+  await openMenu(page, 'Assemblées');
+  await checkScreen(page, 'assemblies');
+  await context.close();
+
+  // The volunteer's phone: the answer under « Mes contributions » after a sync.
+  await gotoTab(phone.page, 'Accueil');
+  await phone.page.getByRole('button', { name: 'Synchroniser' }).click();
+  await gotoTab(phone.page, 'Mes contributions');
+  await waitFor('the answer on the phone', async () => (await phone.page.getByText(answer).count()) > 0, { timeout: 30_000 });
+  await phone.context.close();
 });
 
 test('the console at 768 px keeps every menu entry reachable', async () => {

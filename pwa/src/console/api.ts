@@ -84,6 +84,8 @@ export interface Contact {
 }
 
 export interface Quote {
+  /** Its position in the topic (for removal). */
+  index?: number;
   contribution: string;
   excerpt: string;
 }
@@ -95,47 +97,97 @@ export interface TopicEvent {
   detail?: unknown;
 }
 
+export interface TopicFigures {
+  count: number;
+  by_commune: Record<string, number>;
+  by_arrondissement?: Record<string, number>;
+  by_kind: Record<string, number>;
+  first_at?: string | null;
+  last_at?: string | null;
+}
+
 export interface Topic {
   id: string;
   title: string;
   summary?: string;
   themes?: string[];
   status: string;
+  allowed_next?: string[];
   assignee?: string | null;
   quotes?: Quote[];
   history?: TopicEvent[];
   created_at: string;
+  created_by?: string;
   updated_at?: string;
-  /** Figures as the API computes them (count, communes, kinds). */
-  figures?: { contributions?: number; communes?: Record<string, number>; kinds?: Record<string, number> };
-  contributions?: number;
-  answers?: { text: string; author_name: string; at: string }[];
+  figures?: TopicFigures;
+  /** Member ids (those the caller may read). */
+  contributions?: string[];
 }
 
 export interface Recipient {
   id: string;
+  kind: 'elected_official' | 'service' | 'commune';
   name: string;
-  role?: string;
+  function?: string;
   email?: string | null;
+  commune?: string | null;
+  active?: boolean;
 }
 
-export interface ForwardReply {
-  answer_url: string;
-  emailed: boolean;
+export interface Answer {
+  text: string;
+  author_name: string;
+  author_role?: string | null;
+  answered_at: string;
 }
 
+/** A forward (`POST …/forwards` gives it with `answer_url`, the link shown once). */
 export interface Forward {
   id: string;
-  topic: string;
-  topic_title?: string;
+  topic?: string | null;
+  contribution?: string | null;
   recipient: string;
-  recipient_name?: string;
+  recipient_name: string;
+  message: string;
+  due_on: string;
   sent_at: string;
-  due_on?: string | null;
-  answered_at?: string | null;
-  answer?: string | null;
-  author_name?: string | null;
+  contributions?: string[];
+  communes?: string[];
+  answer?: Answer | null;
+  emailed: boolean;
+  email_error?: string | null;
+  /** Lines of `GET /forwards`. */
+  topic_title?: string | null;
+  since?: string;
+  days_waiting?: number;
+  days_overdue?: number;
+  overdue?: boolean;
+  link_active?: boolean;
 }
+
+export interface ForwardReply extends Forward {
+  answer_url: string;
+}
+
+export interface ItemResult {
+  id: string;
+  status: string;
+  code?: string;
+  message?: string;
+}
+
+export interface BulkReply {
+  results: ItemResult[];
+  ok: number;
+  errors: number;
+  not_found: number;
+}
+
+export type BulkAction =
+  | { type: 'status'; status: string; notes?: string }
+  | { type: 'add_themes'; themes: string[] }
+  | { type: 'assignee'; assignee: string | null }
+  | { type: 'attach_to_topic'; topic: string; move?: boolean };
 
 /** The list filter, as the console keeps it (and writes it in the URL). */
 export interface ListFilter {
@@ -214,6 +266,24 @@ export function filterQuery(f: ListFilter, paging = true): URLSearchParams {
   return p;
 }
 
+/** The filter as the bulk endpoint takes it (JSON, lists as arrays). */
+export function filterToBulk(f: ListFilter): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (f.q.trim()) out.q = f.q.trim();
+  if (f.communes.length) out.communes = f.communes;
+  if (f.themes.length) out.themes = f.themes;
+  if (f.kinds.length) out.kinds = f.kinds;
+  if (f.statuses.length) out.statuses = f.statuses;
+  if (f.campaign) out.campaign = f.campaign;
+  if (f.outing) out.outing = f.outing;
+  if (f.near_border) out.near_border = true;
+  if (f.topic) out.topic = f.topic;
+  else if (f.in_topic) out.topic = f.in_topic === 'true' ? 'any' : 'none';
+  if (f.from) out.from = f.from.length === 10 ? f.from + 'T00:00:00Z' : f.from;
+  if (f.to) out.to = f.to.length === 10 ? f.to + 'T00:00:00Z' : f.to;
+  return out;
+}
+
 /** The console URL's query string for a filter (same names as the API). */
 export function filterToSearch(f: ListFilter): string {
   const p = filterQuery(f, false);
@@ -289,7 +359,7 @@ export class ConsoleApi {
   similar(id: string): Promise<{ items?: { id: string; text?: string; score?: number }[]; topics?: { id: string; title: string }[] }> {
     return this.send('GET', `/api/v1/contributions/${encodeURIComponent(id)}/similar`);
   }
-  bulk(body: { ids?: string[]; filter?: Record<string, string>; action: Record<string, unknown> }): Promise<{ updated?: number; failed?: number }> {
+  bulk(body: { ids?: string[]; filter?: Record<string, unknown>; action: BulkAction }): Promise<BulkReply> {
     return this.send('POST', '/api/v1/contributions/bulk', body);
   }
   topics(): Promise<Topic[] | { items: Topic[] }> {
@@ -298,13 +368,13 @@ export class ConsoleApi {
   topic(id: string): Promise<Topic> {
     return this.send('GET', `/api/v1/topics/${encodeURIComponent(id)}`);
   }
-  createTopic(t: { title: string; summary?: string }): Promise<Topic> {
+  createTopic(t: { title: string; summary?: string; contributions?: string[] }): Promise<Topic> {
     return this.send('POST', '/api/v1/topics', t);
   }
   patchTopic(id: string, t: Partial<Topic>): Promise<Topic> {
     return this.send('PATCH', `/api/v1/topics/${encodeURIComponent(id)}`, t);
   }
-  attach(id: string, ids: string[]): Promise<unknown> {
+  attach(id: string, ids: string[]): Promise<{ results: ItemResult[] }> {
     return this.send('POST', `/api/v1/topics/${encodeURIComponent(id)}/contributions`, { ids });
   }
   async detach(id: string, cid: string): Promise<void> {
@@ -322,7 +392,7 @@ export class ConsoleApi {
   forward(topic: string, body: { recipient: string; message: string; due_on: string }): Promise<ForwardReply> {
     return this.send('POST', `/api/v1/topics/${encodeURIComponent(topic)}/forwards`, body);
   }
-  forwards(state: 'waiting' | 'answered'): Promise<Forward[] | { items: Forward[] }> {
+  forwards(state: 'waiting' | 'answered' | 'all'): Promise<Forward[] | { items: Forward[] }> {
     return this.send('GET', `/api/v1/forwards?state=${state}`);
   }
   stats(kind: 'contributions' | 'respondents', by: string, f: ListFilter): Promise<unknown> {

@@ -171,6 +171,7 @@ export const fr = {
     stateRefused: 'refusée',
     refusedReason: (r: string) => `refusée : ${r}`,
     review: 'Traitement',
+    answer: (to: string) => `Réponse de ${to} :`,
   },
 
   review: {

@@ -11,36 +11,42 @@ import { Failure, FormError, Loading, useAsync } from '../ui';
 
 export interface Dossier {
   title: string;
-  summary?: string;
-  message?: string;
-  due_on?: string | null;
-  from?: string;
+  summary: string;
+  themes: string[];
+  count: number;
+  byCommune: { name: string; count: number }[];
+  byKind: [string, number][];
   quotes: string[];
-  contributions: { text: string; place?: string; kind?: string; themes?: string[] }[];
-  answered: boolean;
+  recipient: string;
+  message: string;
+  due_on: string | null;
+  sent_at: string | null;
+  answer: { text: string; author_name: string; answered_at: string } | null;
 }
 
-/** Reads the dossier whatever its exact nesting (`{topic: {...}, forward: {...}}` or flat). */
+/** The dossier as `GET /api/v1/answer/dossier` gives it, with defaults for what is absent. */
 export function readDossier(r: unknown): Dossier {
   const o = (r ?? {}) as Record<string, unknown>;
-  const topic = (o.topic ?? o) as Record<string, unknown>;
-  const fwd = (o.forward ?? o) as Record<string, unknown>;
-  const arr = (v: unknown) => (Array.isArray(v) ? (v as Record<string, unknown>[]) : []);
-  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const fig = (o.figures ?? {}) as Record<string, unknown>;
+  const arr = (v: unknown) => (Array.isArray(v) ? (v as unknown[]) : []);
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  const answer = o.answer as Dossier['answer'] | undefined;
   return {
-    title: str(topic.title) ?? '',
-    summary: str(topic.summary),
-    message: str(fwd.message),
-    due_on: str(fwd.due_on) ?? null,
-    from: str(o.from) ?? str(fwd.from) ?? str(fwd.sender),
-    quotes: [...arr(topic.quotes), ...arr(o.quotes)].map((q) => str(q.excerpt) ?? str(q.text) ?? '').filter(Boolean),
-    contributions: [...arr(o.contributions), ...arr(topic.contributions)].map((c) => ({
-      text: str(c.text) ?? '',
-      place: str(c.commune_name) ?? str(c.arrondissement_name) ?? str(c.place) ?? str((c.geo as Record<string, unknown> | undefined)?.commune_name),
-      kind: str(c.kind),
-      themes: Array.isArray(c.themes) ? (c.themes as string[]) : undefined,
-    })),
-    answered: Boolean(o.answered ?? fwd.answered_at ?? o.answered_at),
+    title: str(o.title),
+    summary: str(o.summary),
+    themes: arr(o.themes).map(String),
+    count: typeof fig.count === 'number' ? fig.count : 0,
+    byCommune: arr(fig.by_commune).map((c) => {
+      const m = c as Record<string, unknown>;
+      return { name: str(m.name) || str(m.code), count: Number(m.count ?? 0) };
+    }),
+    byKind: Object.entries((fig.by_kind ?? {}) as Record<string, number>),
+    quotes: arr(o.quotes).map((q) => (typeof q === 'string' ? q : str((q as Record<string, unknown>).excerpt))).filter(Boolean),
+    recipient: str(o.recipient_name),
+    message: str(o.message),
+    due_on: str(o.due_on) || null,
+    sent_at: str(o.sent_at) || null,
+    answer: answer && typeof answer.text === 'string' ? answer : null,
   };
 }
 
@@ -103,18 +109,18 @@ export function AnswerPage(_: { api: Api }) {
             <h2 id="dossier-title">
               {t.answer.dossier} : {dossier.data.title}
             </h2>
-            {dossier.data.summary && <p>{dossier.data.summary}</p>}
+            {dossier.data.summary && <p class="c-pre">{dossier.data.summary}</p>}
             <dl class="c-dl">
-              {dossier.data.from && (
+              <dt>{t.answer.to}</dt>
+              <dd>{dossier.data.recipient}</dd>
+              <dt>{t.answer.sent}</dt>
+              <dd>{t.day(dossier.data.sent_at)}</dd>
+              <dt>{t.answer.due}</dt>
+              <dd>{t.day(dossier.data.due_on)}</dd>
+              {dossier.data.themes.length > 0 && (
                 <>
-                  <dt>{t.answer.from}</dt>
-                  <dd>{dossier.data.from}</dd>
-                </>
-              )}
-              {dossier.data.due_on && (
-                <>
-                  <dt>{t.answer.due}</dt>
-                  <dd>{t.day(dossier.data.due_on)}</dd>
+                  <dt>{t.answer.themes}</dt>
+                  <dd>{dossier.data.themes.map(themeLabel).join(', ')}</dd>
                 </>
               )}
             </dl>
@@ -124,6 +130,30 @@ export function AnswerPage(_: { api: Api }) {
                 <p class="c-pre">{dossier.data.message}</p>
               </>
             )}
+            <h3>{t.answer.contributions}</h3>
+            <p>{t.answer.count(dossier.data.count)}</p>
+            {dossier.data.byCommune.length > 0 && (
+              <table class="c-table">
+                <caption>{t.answer.byCommune}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t.map.colArea}</th>
+                    <th scope="col" class="num">
+                      {t.map.colCount}
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {dossier.data.byCommune.map((c) => (
+                    <tr key={c.name}>
+                      <th scope="row">{c.name}</th>
+                      <td class="num">{t.count(c.count)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            {dossier.data.byKind.length > 0 && <p>{dossier.data.byKind.map(([k, n]) => `${kindLabel(k)} : ${n}`).join(' · ')}</p>}
             {dossier.data.quotes.length > 0 && (
               <>
                 <h3>{t.answer.quotes}</h3>
@@ -134,15 +164,6 @@ export function AnswerPage(_: { api: Api }) {
                 ))}
               </>
             )}
-            <h3>{t.answer.contributions}</h3>
-            <ol class="c-answer-list">
-              {dossier.data.contributions.map((c, i) => (
-                <li key={i}>
-                  <p>{c.text}</p>
-                  <p class="c-meta">{[c.place, c.kind && kindLabel(c.kind), c.themes?.map(themeLabel).join(', ')].filter(Boolean).join(' · ')}</p>
-                </li>
-              ))}
-            </ol>
           </section>
           <p class="no-print">
             <button type="button" onClick={() => window.print()}>
@@ -151,10 +172,14 @@ export function AnswerPage(_: { api: Api }) {
           </p>
           {sent ? (
             <p role="status" class="state state-ok">
-              {t.answer.sent}
+              {t.answer.thanks}
             </p>
-          ) : dossier.data.answered ? (
-            <p role="status">{t.answer.already}</p>
+          ) : dossier.data.answer ? (
+            <section aria-labelledby="given-answer">
+              <h2 id="given-answer">{t.answer.given}</h2>
+              <p class="c-meta">{t.topics.answerBy(dossier.data.answer.author_name, t.date(dossier.data.answer.answered_at))}</p>
+              <blockquote class="c-quote">{dossier.data.answer.text}</blockquote>
+            </section>
           ) : (
             <form
               class="c-card no-print"
@@ -164,7 +189,7 @@ export function AnswerPage(_: { api: Api }) {
                 void submit();
               }}
             >
-              <h2 id="your-answer">{t.answer.yourAnswer}</h2>
+              <h2 id="your-answer">{t.answer.formTitle}</h2>
               <div class="c-field">
                 <label for="answer-text">{t.answer.yourAnswer}</label>
                 <textarea id="answer-text" rows={8} required value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />

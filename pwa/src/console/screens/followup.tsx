@@ -5,11 +5,17 @@ import { type Forward, items } from '../api';
 import { daysBetween } from '../format';
 import { type ConsoleCtx, Link, Show, useAsync } from '../ui';
 
+/** Days past the due date (the server's figure when it gives one). */
+export function overdueDays(f: Forward, today: string = new Date().toISOString().slice(0, 10)): number {
+  if (typeof f.days_overdue === 'number') return f.days_overdue;
+  return f.due_on && f.due_on < today && !f.answer ? daysBetween(f.due_on, new Date(today + 'T00:00:00Z')) : 0;
+}
+
 /** Waiting forwards, overdue first (most overdue at the top), then by due date (pure, unit-tested). */
-export function waitingOrder(list: Forward[], today: string = new Date().toISOString().slice(0, 10)): (Forward & { overdue: number })[] {
+export function waitingOrder(list: Forward[], today: string = new Date().toISOString().slice(0, 10)): (Forward & { late: number })[] {
   return list
-    .map((f) => ({ ...f, overdue: f.due_on && f.due_on < today ? daysBetween(f.due_on, new Date(today + 'T00:00:00Z')) : 0 }))
-    .sort((a, b) => b.overdue - a.overdue || (a.due_on ?? '9999').localeCompare(b.due_on ?? '9999') || a.sent_at.localeCompare(b.sent_at));
+    .map((f) => ({ ...f, late: overdueDays(f, today) }))
+    .sort((a, b) => b.late - a.late || a.due_on.localeCompare(b.due_on) || a.sent_at.localeCompare(b.sent_at));
 }
 
 export function FollowUpScreen({ ctx }: { ctx: ConsoleCtx }) {
@@ -38,16 +44,16 @@ export function FollowUpScreen({ ctx }: { ctx: ConsoleCtx }) {
                 </thead>
                 <tbody>
                   {list.map((f) => (
-                    <tr key={f.id} class={f.overdue ? 'c-overdue' : undefined}>
+                    <tr key={f.id} class={f.late ? 'c-overdue' : undefined}>
                       <td>
                         <Link href={`/console/sujets/${f.topic}`}>{f.topic_title ?? f.topic}</Link>
                       </td>
-                      <td>{f.recipient_name ?? f.recipient}</td>
+                      <td>{f.recipient_name}</td>
                       <td>{t.day(f.sent_at)}</td>
-                      <td>{t.followUp.days(daysBetween(f.sent_at))}</td>
+                      <td>{t.followUp.days(f.days_waiting ?? daysBetween(f.sent_at))}</td>
                       <td>
                         {t.day(f.due_on)}
-                        {f.overdue > 0 && <strong> — {t.followUp.overdue(f.overdue)}</strong>}
+                        {f.late > 0 && <strong> — {t.followUp.overdue(f.late)}</strong>}
                       </td>
                     </tr>
                   ))}
@@ -80,9 +86,9 @@ export function FollowUpScreen({ ctx }: { ctx: ConsoleCtx }) {
                       <td>
                         <Link href={`/console/sujets/${f.topic}`}>{f.topic_title ?? f.topic}</Link>
                       </td>
-                      <td>{f.author_name ?? f.recipient_name ?? f.recipient}</td>
-                      <td>{t.day(f.answered_at)}</td>
-                      <td>{f.answer ?? ''}</td>
+                      <td>{f.answer ? `${f.answer.author_name} (${f.recipient_name})` : f.recipient_name}</td>
+                      <td>{t.day(f.answer?.answered_at)}</td>
+                      <td class="c-pre">{f.answer?.text ?? ''}</td>
                     </tr>
                   ))}
                 </tbody>

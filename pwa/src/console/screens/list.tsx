@@ -4,7 +4,7 @@
 // The filter lives in the URL: a link, the back button and the map share it.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { frConsole as t } from '../../i18n/fr-console';
-import { type Contribution, type ContributionPage, EMPTY_FILTER, type ListFilter, filterQuery, filterToSearch, items, pageCount, searchToFilter, type Topic } from '../api';
+import { type BulkAction, type Contribution, type ContributionPage, EMPTY_FILTER, type ListFilter, filterQuery, filterToBulk, filterToSearch, items, pageCount, searchToFilter, type Topic } from '../api';
 import { KINDS, STATUSES, THEMES, errorMessage, excerpt, isMissingEndpoint, kindLabel, placeLabel, statusLabel, statusOf, themeLabel, themesOf } from '../format';
 import { announce, type ConsoleCtx, Failure, FormError, Link, Loading, useAsync } from '../ui';
 
@@ -173,44 +173,27 @@ function Bulk({ ctx, f, total, selected, all, clear, reload }: {
     try {
       if (action === 'new_topic') {
         if (!newTitle.trim()) {
-          setErr(t.forward.required);
+          setErr(t.list.titleRequired);
           return;
         }
-        const topic = await ctx.api.createTopic({ title: newTitle.trim() });
-        await ctx.api.attach(topic.id, ids);
+        const topic = await ctx.api.createTopic({ title: newTitle.trim(), contributions: ids });
         announce(t.topics.created(topic.title));
         setNewTitle('');
         clear();
         ctx.navigate(`/console/sujets/${topic.id}`);
         return;
       }
-      if (action === 'attach') {
-        if (!topicId) return;
-        await ctx.api.attach(topicId, ids);
-        announce(t.list.bulkDone(ids.length));
-      } else {
-        const act = action === 'qualify' ? { status: 'qualified' } : action === 'theme' ? { add_theme: theme } : { assignee: ctx.session.user.id };
-        try {
-          const body = all ? { filter: Object.fromEntries(filterQuery(f, false)), action: act } : { ids, action: act };
-          const r = await ctx.api.bulk(body);
-          announce(t.list.bulkDone(r.updated ?? n));
-        } catch (e) {
-          // Without the bulk endpoint, a selection of the page is qualified one by one.
-          if (!(isMissingEndpoint(e) && action === 'qualify' && !all)) throw e;
-          let ok = 0;
-          let failed = 0;
-          for (const id of ids) {
-            try {
-              const c = await ctx.api.get(id);
-              await ctx.api.review(id, { ...(c.review ?? {}), status: 'qualified', themes: themesOf(c) });
-              ok++;
-            } catch {
-              failed++;
-            }
-          }
-          announce(failed ? t.list.bulkPartial(ok, failed) : t.list.bulkDone(ok));
-        }
-      }
+      if (action === 'attach' && !topicId) return;
+      const act: BulkAction =
+        action === 'qualify'
+          ? { type: 'status', status: 'qualified' }
+          : action === 'theme'
+            ? { type: 'add_themes', themes: [theme] }
+            : action === 'attach'
+              ? { type: 'attach_to_topic', topic: topicId }
+              : { type: 'assignee', assignee: ctx.session.user.id };
+      const r = await ctx.api.bulk(all ? { filter: filterToBulk(f), action: act } : { ids, action: act });
+      announce(r.errors || r.not_found ? t.list.bulkPartial(r.ok, r.errors + r.not_found) : t.list.bulkDone(r.ok));
       clear();
       reload();
     } catch (e) {
@@ -239,7 +222,7 @@ function Bulk({ ctx, f, total, selected, all, clear, reload }: {
             <option value="qualify">{t.list.bulkQualify}</option>
             <option value="theme">{t.list.bulkTheme}</option>
             <option value="assign">{t.list.bulkAssign}</option>
-            {!all && <option value="attach">{t.list.bulkAttach}</option>}
+            <option value="attach">{t.list.bulkAttach}</option>
             {!all && <option value="new_topic">{t.list.newTopicFromSelection}</option>}
           </select>
         </div>

@@ -10,6 +10,8 @@ export function RecipientsScreen({ ctx }: { ctx: ConsoleCtx }) {
   const [list, reload] = useAsync(async () => items<Recipient>(await ctx.api.recipients()), []);
   const [name, setName] = useState('');
   const [role, setRole] = useState('');
+  const [kind, setKind] = useState<Recipient['kind']>('elected_official');
+  const [commune, setCommune] = useState('');
   const [email, setEmail] = useState('');
   const [err, setErr] = useState('');
   return (
@@ -25,6 +27,7 @@ export function RecipientsScreen({ ctx }: { ctx: ConsoleCtx }) {
               <thead>
                 <tr>
                   <th scope="col">{t.recipients.name}</th>
+                  <th scope="col">{t.recipients.kind}</th>
                   <th scope="col">{t.recipients.role}</th>
                   <th scope="col">{t.recipients.email}</th>
                 </tr>
@@ -33,7 +36,8 @@ export function RecipientsScreen({ ctx }: { ctx: ConsoleCtx }) {
                 {rs.map((r) => (
                   <tr key={r.id}>
                     <th scope="row">{r.name}</th>
-                    <td>{r.role ?? ''}</td>
+                    <td>{t.recipients.kinds[r.kind] ?? r.kind}</td>
+                    <td>{r.function ?? ''}</td>
                     <td>{r.email ?? ''}</td>
                   </tr>
                 ))}
@@ -50,7 +54,7 @@ export function RecipientsScreen({ ctx }: { ctx: ConsoleCtx }) {
           if (!name.trim()) return;
           setErr('');
           ctx.api
-            .createRecipient({ name: name.trim(), role: role.trim(), email: email.trim() || null })
+            .createRecipient({ kind, name: name.trim(), function: role.trim(), email: email.trim() || null, commune: kind === 'commune' ? commune || null : null })
             .then(() => {
               setName('');
               setRole('');
@@ -62,6 +66,31 @@ export function RecipientsScreen({ ctx }: { ctx: ConsoleCtx }) {
         }}
       >
         <h2 id="rec-add">{t.recipients.add}</h2>
+        <div class="c-field">
+          <label for="rec-kind">{t.recipients.kind}</label>
+          <select id="rec-kind" value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value as Recipient['kind'])}>
+            {(['elected_official', 'service', 'commune'] as const).map((k) => (
+              <option key={k} value={k}>
+                {t.recipients.kinds[k]}
+              </option>
+            ))}
+          </select>
+        </div>
+        {kind === 'commune' && (
+          <div class="c-field">
+            <label for="rec-commune">{t.list.commune}</label>
+            <select id="rec-commune" value={commune} onChange={(e) => setCommune((e.target as HTMLSelectElement).value)}>
+              <option value="">—</option>
+              {[...ctx.names.entries()]
+                .sort((a, b) => a[1].localeCompare(b[1], 'fr'))
+                .map(([code, n]) => (
+                  <option key={code} value={code}>
+                    {n}
+                  </option>
+                ))}
+            </select>
+          </div>
+        )}
         <div class="c-field">
           <label for="rec-name">{t.recipients.name}</label>
           <input id="rec-name" required value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />

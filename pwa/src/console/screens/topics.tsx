@@ -3,7 +3,7 @@
 // in words) and « Transmettre »: a native <dialog> that gives the answer link.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { frConsole as t } from '../../i18n/fr-console';
-import { type Contribution, EMPTY_FILTER, type ForwardReply, items, type Recipient, type Topic } from '../api';
+import { type Contribution, EMPTY_FILTER, type Forward, type ForwardReply, items, type Recipient, type Topic } from '../api';
 import { errorMessage, isMissingEndpoint, kindLabel, placeLabel, TOPIC_STATUSES, topicEventLine, topicStatusLabel } from '../format';
 import { areas, type Areas, projector } from '../geo';
 import { announce, type ConsoleCtx, Failure, FormError, Link, Loading, Show, useAsync } from '../ui';
@@ -91,9 +91,7 @@ export function TopicsScreen({ ctx }: { ctx: ConsoleCtx }) {
                       {b[s]!.map((tp) => (
                         <li key={tp.id} class="c-topic-card">
                           <Link href={`/console/sujets/${tp.id}`}>{tp.title}</Link>
-                          {typeof (tp.figures?.contributions ?? tp.contributions) === 'number' && (
-                            <p class="c-meta">{t.topics.count((tp.figures?.contributions ?? tp.contributions)!)}</p>
-                          )}
+                          {tp.figures && <p class="c-meta">{t.topics.count(tp.figures.count)}</p>}
                         </li>
                       ))}
                     </ul>
@@ -142,7 +140,7 @@ function ForwardDialog({ ctx, topic, open, close, done }: { ctx: ConsoleCtx; top
       setBusy(false);
     }
   };
-  const list = recipients.state === 'ok' ? recipients.data : [];
+  const list = recipients.state === 'ok' ? recipients.data.filter((r) => r.active !== false) : [];
   const answerUrl = reply ? new URL(reply.answer_url, location.origin).href : '';
   return (
     <dialog ref={ref} class="c-dialog" aria-labelledby="fwd-title" onClose={close}>
@@ -193,7 +191,7 @@ function ForwardDialog({ ctx, topic, open, close, done }: { ctx: ConsoleCtx; top
               {list.map((r) => (
                 <option key={r.id} value={r.id}>
                   {r.name}
-                  {r.role ? ` — ${r.role}` : ''}
+                  {r.function ? ` — ${r.function}` : ''}
                 </option>
               ))}
             </select>
@@ -283,6 +281,7 @@ function QuoteForm({ ctx, topic, rows, added }: { ctx: ConsoleCtx; topic: Topic;
 export function TopicScreen({ ctx, id }: { ctx: ConsoleCtx; id: string }) {
   const [topic, reload] = useAsync(() => ctx.api.topic(id), [id]);
   const [rows, reloadRows] = useAsync(async () => (await ctx.api.list({ ...EMPTY_FILTER, topic: id, per_page: 200 })).items, [id]);
+  const [forwards, reloadF] = useAsync(async () => items<Forward>(await ctx.api.forwards('all')).filter((f) => f.topic === id), [id]);
   const [geo] = useAsync(areas, []);
   const [forwarding, setForwarding] = useState(false);
   const [err, setErr] = useState('');
@@ -295,8 +294,9 @@ export function TopicScreen({ ctx, id }: { ctx: ConsoleCtx; id: string }) {
       </section>
     );
   const tp = topic.data;
-  // Only rows actually in this topic (a server without the `topic` filter returns others).
-  const members = rows.state === 'ok' ? rows.data.filter((c) => !c.topic || c.topic === id) : [];
+  // Only rows actually in this topic (the topic lists its members' ids).
+  const ids = new Set(tp.contributions ?? []);
+  const members = rows.state === 'ok' ? rows.data.filter((c) => ids.size === 0 || ids.has(c.id)) : [];
   const fig = figures(members);
   const counts = new Map(fig.communes);
   return (
@@ -316,14 +316,24 @@ export function TopicScreen({ ctx, id }: { ctx: ConsoleCtx; id: string }) {
           {t.topics.forward}
         </button>
       </div>
-      <ForwardDialog ctx={ctx} topic={tp} open={forwarding} close={() => setForwarding(false)} done={reload} />
+      <ForwardDialog
+        ctx={ctx}
+        topic={tp}
+        open={forwarding}
+        close={() => setForwarding(false)}
+        done={() => {
+          reload();
+          reloadF();
+          reloadRows();
+        }}
+      />
       {err && <FormError message={err} />}
       <div class="c-detail-grid">
         <section class="c-card" aria-labelledby="fig-title">
           <h2 id="fig-title">{t.topics.figures}</h2>
           <dl class="c-dl">
             <dt>{t.topics.figContributions}</dt>
-            <dd>{tp.figures?.contributions ?? fig.total}</dd>
+            <dd>{tp.figures?.count ?? fig.total}</dd>
             <dt>{t.topics.figCommunes}</dt>
             <dd>{fig.communes.map(([c, n]) => `${ctx.names.get(c) ?? c} (${n})`).join(', ') || t.none}</dd>
             <dt>{t.topics.figKinds}</dt>
@@ -333,18 +343,28 @@ export function TopicScreen({ ctx, id }: { ctx: ConsoleCtx; id: string }) {
         </section>
         <section class="c-card" aria-labelledby="answers-title">
           <h2 id="answers-title">{t.topics.answers}</h2>
-          {tp.answers?.length ? (
-            <ul>
-              {tp.answers.map((a, n) => (
-                <li key={n}>
-                  <p class="c-meta">{t.topics.answerBy(a.author_name, t.date(a.at))}</p>
-                  <blockquote class="c-quote">{a.text}</blockquote>
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p>{t.topics.noAnswer}</p>
-          )}
+          {forwards.state === 'loading' && <Loading />}
+          {forwards.state === 'error' && <Failure message={forwards.message} retry={reloadF} />}
+          {forwards.state === 'ok' &&
+            (forwards.data.length === 0 ? (
+              <p>{t.topics.noAnswer}</p>
+            ) : (
+              <ul class="c-answers">
+                {forwards.data.map((f) => (
+                  <li key={f.id}>
+                    <p class="c-meta">{t.topics.forwardedTo(f.recipient_name, t.day(f.sent_at), t.day(f.due_on))}</p>
+                    {f.answer ? (
+                      <>
+                        <p class="c-meta">{t.topics.answerBy(f.answer.author_name, t.date(f.answer.answered_at))}</p>
+                        <blockquote class="c-quote">{f.answer.text}</blockquote>
+                      </>
+                    ) : (
+                      <p>{t.topics.waitingAnswer}</p>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            ))}
         </section>
         <section class="c-card" aria-labelledby="quotes-title">
           <h2 id="quotes-title">{t.topics.quotes}</h2>
