@@ -186,7 +186,7 @@ function Standalone({ children }: { children: preact.ComponentChildren }) {
         {t.skipToContent}
       </a>
       <header class="c-banner">
-        <span class="c-brand">{t.brand}</span>
+        <span class="c-brand">{t.answerBrand}</span>
       </header>
       <main id="console-main" tabindex={-1} class="c-main">
         {children}

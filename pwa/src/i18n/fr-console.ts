@@ -9,6 +9,7 @@ const plural = (n: number, one: string, many: string) => `${n.toLocaleString('fr
 export const frConsole = {
   title: 'Console',
   brand: 'Porte-voix · Console',
+  answerBrand: 'Porte-voix · Conseil de développement',
   skipToContent: 'Aller au contenu',
   navLabel: 'Menu de la console',
   roleOfficer: 'Chargé·e de participation',

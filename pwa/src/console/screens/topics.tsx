@@ -418,7 +418,7 @@ export function TopicScreen({ ctx, id }: { ctx: ConsoleCtx; id: string }) {
         <h2 id="thist-title">{t.topics.historyTitle}</h2>
         <ol class="c-history">
           {(tp.history ?? []).map((e, n) => (
-            <li key={n}>{topicEventLine(e)}</li>
+            <li key={n}>{topicEventLine(e, new Map([[ctx.session.user.id, ctx.session.user.name]]))}</li>
           ))}
         </ol>
       </section>
