@@ -202,12 +202,22 @@ test('search, a new topic from two contributions, forward, an answer by link wit
   await phone.context.close();
 });
 
-test('the console at 768 px keeps every menu entry reachable', async () => {
-  const { context, page } = await newDesktop(browser, server, { width: 768, height: 1000 });
-  await consoleLogin(page, STAFF.officer, '/console/contributions');
-  await listTotal(page);
-  await checkScreen(page, 'list-768');
-  await context.close();
+test('the console on a tablet (768 px) and at 200 % zoom (640 px): nothing wider than the window, every menu entry there', async () => {
+  for (const [width, name] of [
+    [768, 'list-768'],
+    [640, 'list-zoom-200'],
+  ]) {
+    const { context, page } = await newDesktop(browser, server, { width, height: 1000 });
+    await consoleLogin(page, STAFF.officer, '/console/contributions');
+    await listTotal(page);
+    // The page itself never scrolls sideways (the table scrolls in its own box).
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `no horizontal scroll at ${width} px`);
+    for (const entry of ['À qualifier', 'Contributions', 'Sujets', 'Suivi', 'Carte', 'Statistiques', 'Destinataires', 'Assemblées']) {
+      assert.ok(await page.getByRole('navigation', { name: 'Menu de la console' }).getByRole('link', { name: entry, exact: true }).isVisible(), `${entry} at ${width} px`);
+    }
+    await checkScreen(page, name);
+    await context.close();
+  }
 });
 
 test('the commune of Villeurbanne sees its territory only, cannot open a Lyon contribution, comments', async () => {

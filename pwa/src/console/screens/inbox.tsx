@@ -46,7 +46,7 @@ export function inboxKey(key: string): { do: 'next' | 'prev' | 'qualify' | 'offT
 export function InboxScreen({ ctx }: { ctx: ConsoleCtx }) {
   const [queue, reload] = useAsync(
     async () => {
-      const page = await ctx.api.list({ ...EMPTY_FILTER, statuses: ['new'], sort: 'oldest', per_page: 100 });
+      const page = await ctx.api.list({ ...EMPTY_FILTER, statuses: ['new'], sort: 'oldest', per_page: 50 });
       // Oldest first even from a server that does not sort yet.
       return { items: [...page.items].sort((a, b) => a.created_at.localeCompare(b.created_at)), total: page.total };
     },
@@ -67,7 +67,15 @@ export function InboxScreen({ ctx }: { ctx: ConsoleCtx }) {
     async () => (current ? readSuggestions(await ctx.api.similar(current.id).catch(() => null)) : null),
     [current?.id],
   );
-  const remaining = queue.state === 'ok' ? queue.data.total - done.size : 0;
+  // Still to qualify: the server's count at this load, less those done since.
+  const remaining = queue.state === 'ok' ? queue.data.total - queue.data.items.filter((c) => done.has(c.id)).length : 0;
+  // The page of 50 is done but more are new: fetch the next oldest ones.
+  useEffect(() => {
+    if (queue.state === 'ok' && left.length === 0 && queue.data.items.length > 0 && queue.data.total > queue.data.items.length) {
+      setIndex(0);
+      reload();
+    }
+  }, [queue, left.length]);
 
   const act = async (what: 'qualified' | 'off_topic') => {
     if (!current) return;
@@ -160,7 +168,7 @@ export function InboxScreen({ ctx }: { ctx: ConsoleCtx }) {
         <div class="c-inbox-grid">
           <article class="c-inbox-item" aria-labelledby="inbox-pos" data-id={current.id}>
             <h2 id="inbox-pos" aria-live="polite">
-              {t.inbox.position(done.size + i + 1, Math.max(remaining + done.size, left.length + done.size))}
+              {t.inbox.position(i + 1, Math.max(remaining, left.length))}
             </h2>
             <ContributionBody ctx={ctx} c={current} key={current.id} />
             <fieldset class="c-checks c-checks-inline c-inbox-themes">
