@@ -233,7 +233,7 @@ test('the commune of Villeurbanne sees its territory only, cannot open a Lyon co
   assert.equal(await listTotal(page), expected);
   // Nothing of the officer's console.
   const menu = await page.getByRole('navigation', { name: 'Menu de la console' }).textContent();
-  assert.doesNotMatch(menu, /À qualifier|Sujets|Destinataires/);
+  assert.doesNotMatch(menu, /À qualifier|Suivi|Destinataires|Assemblées/);
   assert.match(await page.locator('.c-banner').textContent(), /Villeurbanne/);
   await checkScreen(page, 'commune-list');
 
@@ -258,6 +258,16 @@ test('the commune of Villeurbanne sees its territory only, cannot open a Lyon co
 
   await openMenu(page, 'Carte');
   await checkScreen(page, 'commune-map');
+
+  // The topic of the scenario above concerns Villeurbanne: the commune reads
+  // it, with the figures of its own member only and the answer given.
+  await openMenu(page, 'Sujets');
+  await page.getByRole('link', { name: 'Éclairage et sentiment d’insécurité le soir' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Éclairage et sentiment d’insécurité le soir' }).waitFor();
+  await page.getByText('L’éclairage de la rue Francis de Pressensé sera renforcé avant la fin du mois.').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Transmettre' }).count(), 0);
+  assert.equal(await page.getByRole('cell', { name: /Lyon/ }).count(), 0, 'no Lyon member shown to Villeurbanne');
+  await checkScreen(page, 'commune-topic');
   await context.close();
 });
 

@@ -77,8 +77,9 @@ function route(ctx: ConsoleCtx, path: string, search: string): Route {
       if (seg[1]) return { title: t.detail.title, nav: 'list', el: <DetailScreen ctx={ctx} id={seg[1]} key={seg[1]} /> };
       return { title: t.list.title, nav: 'list', el: <ListScreen ctx={ctx} search={search} /> };
     case 'sujets':
-      if (seg[1]) return officerOnly({ title: t.topics.title, nav: 'topics', el: <TopicScreen ctx={ctx} id={seg[1]} key={seg[1]} /> });
-      return officerOnly({ title: t.topics.title, nav: 'topics', el: <TopicsScreen ctx={ctx} /> });
+      // A commune reads the topics with members in its territory (read-only).
+      if (seg[1]) return { title: t.topics.title, nav: 'topics', el: <TopicScreen ctx={ctx} id={seg[1]} key={seg[1]} /> };
+      return { title: t.topics.title, nav: 'topics', el: <TopicsScreen ctx={ctx} /> };
     case 'suivi':
       return officerOnly({ title: t.followUp.title, nav: 'followUp', el: <FollowUpScreen ctx={ctx} /> });
     case 'carte':
@@ -131,6 +132,7 @@ function Shell({ ctx }: { ctx: ConsoleCtx }) {
       ]
     : [
         ['list', '/console/contributions', t.nav.list],
+        ['topics', '/console/sujets', t.nav.topics],
         ['map', '/console/carte', t.nav.map],
         ['stats', '/console/statistiques', t.nav.stats],
       ];

@@ -102,7 +102,7 @@ export function TopicsScreen({ ctx }: { ctx: ConsoleCtx }) {
           );
         }}
       </Show>
-      <CreateTopic ctx={ctx} />
+      {ctx.officer && <CreateTopic ctx={ctx} />}
     </section>
   );
 }
@@ -278,10 +278,39 @@ function QuoteForm({ ctx, topic, rows, added }: { ctx: ConsoleCtx; topic: Topic;
   );
 }
 
+/** The answers written back into the contributions (what a commune sees of a topic's forwards). */
+export function answersOf(rows: Contribution[]): { to: string; text: string; at?: string | null }[] {
+  const seen = new Set<string>();
+  const out: { to: string; text: string; at?: string | null }[] = [];
+  for (const c of rows)
+    for (const f of c.follow_up)
+      if (f.answer && !seen.has(f.to + f.answer)) {
+        seen.add(f.to + f.answer);
+        out.push({ to: f.to, text: f.answer, at: f.answered_at });
+      }
+  return out;
+}
+
+function CommuneAnswers({ rows }: { rows: Contribution[] }) {
+  const list = answersOf(rows);
+  if (!list.length) return <p>{t.topics.noAnswer}</p>;
+  return (
+    <ul class="c-answers">
+      {list.map((a, n) => (
+        <li key={n}>
+          <p class="c-meta">{t.topics.answerBy(a.to, t.date(a.at))}</p>
+          <blockquote class="c-quote">{a.text}</blockquote>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function TopicScreen({ ctx, id }: { ctx: ConsoleCtx; id: string }) {
   const [topic, reload] = useAsync(() => ctx.api.topic(id), [id]);
   const [rows, reloadRows] = useAsync(async () => (await ctx.api.list({ ...EMPTY_FILTER, topic: id, per_page: 200 })).items, [id]);
-  const [forwards, reloadF] = useAsync(async () => items<Forward>(await ctx.api.forwards('all')).filter((f) => f.topic === id), [id]);
+  // The officer reads the forwards; a commune, the answers brought back to its contributions.
+  const [forwards, reloadF] = useAsync(async () => (ctx.officer ? items<Forward>(await ctx.api.forwards('all')).filter((f) => f.topic === id) : []), [id]);
   const [geo] = useAsync(areas, []);
   const [forwarding, setForwarding] = useState(false);
   const [err, setErr] = useState('');
@@ -311,12 +340,14 @@ export function TopicScreen({ ctx, id }: { ctx: ConsoleCtx; id: string }) {
         </span>
       </p>
       {tp.summary && <p>{tp.summary}</p>}
-      <div class="c-actions">
-        <button type="button" class="primary" onClick={() => setForwarding(true)}>
-          {t.topics.forward}
-        </button>
-      </div>
-      <ForwardDialog
+      {ctx.officer && (
+        <div class="c-actions">
+          <button type="button" class="primary" onClick={() => setForwarding(true)}>
+            {t.topics.forward}
+          </button>
+        </div>
+      )}
+      {ctx.officer && <ForwardDialog
         ctx={ctx}
         topic={tp}
         open={forwarding}
@@ -326,7 +357,7 @@ export function TopicScreen({ ctx, id }: { ctx: ConsoleCtx; id: string }) {
           reloadF();
           reloadRows();
         }}
-      />
+      />}
       {err && <FormError message={err} />}
       <div class="c-detail-grid">
         <section class="c-card" aria-labelledby="fig-title">
@@ -345,7 +376,8 @@ export function TopicScreen({ ctx, id }: { ctx: ConsoleCtx; id: string }) {
           <h2 id="answers-title">{t.topics.answers}</h2>
           {forwards.state === 'loading' && <Loading />}
           {forwards.state === 'error' && <Failure message={forwards.message} retry={reloadF} />}
-          {forwards.state === 'ok' &&
+          {!ctx.officer && <CommuneAnswers rows={members} />}
+          {ctx.officer && forwards.state === 'ok' &&
             (forwards.data.length === 0 ? (
               <p>{t.topics.noAnswer}</p>
             ) : (
@@ -379,7 +411,7 @@ export function TopicScreen({ ctx, id }: { ctx: ConsoleCtx; id: string }) {
           ) : (
             <p>{t.topics.noQuotes}</p>
           )}
-          {members.length > 0 && <QuoteForm ctx={ctx} topic={tp} rows={members} added={reload} />}
+          {ctx.officer && members.length > 0 && <QuoteForm ctx={ctx} topic={tp} rows={members} added={reload} />}
         </section>
       </div>
       <section aria-labelledby="members-title">
@@ -390,7 +422,7 @@ export function TopicScreen({ ctx, id }: { ctx: ConsoleCtx; id: string }) {
         {members.length > 0 && (
           <>
             <ResultsTable ctx={ctx} rows={members} f={EMPTY_FILTER} />
-            <ul class="c-detach">
+            {ctx.officer && <ul class="c-detach">
               {members.map((c) => (
                 <li key={c.id}>
                   <button
@@ -410,7 +442,7 @@ export function TopicScreen({ ctx, id }: { ctx: ConsoleCtx; id: string }) {
                   </button>
                 </li>
               ))}
-            </ul>
+            </ul>}
           </>
         )}
       </section>
