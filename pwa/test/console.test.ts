@@ -157,6 +157,11 @@ describe('statistics', () => {
       ['75_plus', null],
     ]);
     expect(readCounts([{ week: '2026-W48', n: 2 }])).toEqual([['2026-W48', 2]]);
+    // GET /api/v1/stats/*: {by, total, cells: [{key, count, masked}]}
+    expect(readCounts({ by: 'gender', total: null, cells: [{ key: 'woman', count: 12, masked: false }, { key: 'other', count: null, masked: true }] })).toEqual([
+      ['woman', 12],
+      ['other', null],
+    ]);
     expect(readCounts(null)).toEqual([]);
   });
 

@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import { fr } from '../../i18n/fr';
 import { frConsole as t } from '../../i18n/fr-console';
 import { ApiError } from '../../network/api';
-import type { Contact, Contribution, HistoryEntry, Topic } from '../api';
+import { type Contact, type Contribution, type HistoryEntry, items, type Topic } from '../api';
 import { allowedNext, errorMessage, historyLine, kindLabel, placeLabel, statusLabel, statusOf, THEMES, themeLabel, themesOf } from '../format';
 import { areas, PlaceMap } from '../geo';
 import { announce, type Async, type ConsoleCtx, Failure, FormError, Link, Loading, useAsync } from '../ui';
@@ -172,6 +172,57 @@ export function peopleOf(h: HistoryEntry[]): Map<string, string> {
   return m;
 }
 
+function TopicBox({ ctx, c, changed }: { ctx: ConsoleCtx; c: Contribution; changed: () => void }) {
+  const [topics] = useAsync(async () => items<Topic>(await ctx.api.topics()), []);
+  const [chosen, setChosen] = useState('');
+  const [err, setErr] = useState('');
+  const list = topics.state === 'ok' ? topics.data : [];
+  const current = list.find((tp) => tp.contributions?.includes(c.id));
+  return (
+    <form
+      class="c-card"
+      aria-labelledby="topicbox-title"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!chosen) return;
+        setErr('');
+        ctx.api
+          .attach(chosen, [c.id])
+          .then((r) => {
+            const res = r.results.find((x) => x.id === c.id);
+            if (res && res.status !== 'ok') setErr(t.detail.inAnotherTopic);
+            else {
+              announce(t.inbox.attached(list.find((tp) => tp.id === chosen)?.title ?? ''));
+              changed();
+            }
+          })
+          .catch((e2: unknown) => setErr(errorMessage(e2, t.errorSave)));
+      }}
+    >
+      <h2 id="topicbox-title">{t.detail.topic}</h2>
+      <p>{current ? <Link href={`/console/sujets/${current.id}`}>{current.title}</Link> : t.detail.noTopic}</p>
+      {topics.state === 'error' && <Failure message={topics.message} />}
+      {!current && list.length > 0 && (
+        <>
+          <div class="c-field">
+            <label for="topicbox-select">{t.detail.attachTo}</label>
+            <select id="topicbox-select" value={chosen} onChange={(e) => setChosen((e.target as HTMLSelectElement).value)}>
+              <option value="">—</option>
+              {list.map((tp) => (
+                <option key={tp.id} value={tp.id}>
+                  {tp.title}
+                </option>
+              ))}
+            </select>
+          </div>
+          <button type="submit">{t.detail.attach}</button>
+        </>
+      )}
+      {err && <FormError message={err} />}
+    </form>
+  );
+}
+
 function Comments({ ctx, c, added, people }: { ctx: ConsoleCtx; c: Contribution; added: () => void; people: Map<string, string> }) {
   const [text, setText] = useState('');
   const [err, setErr] = useState('');
@@ -245,7 +296,6 @@ export function ContributionBody({ ctx, c, people = new Map() }: { ctx: ConsoleC
   const [geo] = useAsync(areas, []);
   const place = placeLabel(c, ctx.names);
   const code = c.geo?.arrondissement ?? c.geo?.commune;
-  const [topic] = useAsync<Topic | null>(async () => (c.topic && ctx.officer ? ctx.api.topic(c.topic) : null), [c.topic]);
   return (
     <div class="c-detail-grid">
       <section class="c-card c-text" aria-labelledby="text-title">
@@ -287,14 +337,6 @@ export function ContributionBody({ ctx, c, people = new Map() }: { ctx: ConsoleC
           <dd>
             <span class={`c-status s-${statusOf(c)}`}>{statusLabel(statusOf(c))}</span>
           </dd>
-          {ctx.officer && (
-            <>
-              <dt>{t.detail.topic}</dt>
-              <dd>
-                {c.topic ? <Link href={`/console/sujets/${c.topic}`}>{topic.state === 'ok' && topic.data ? topic.data.title : c.topic.slice(0, 8)}</Link> : t.detail.noTopic}
-              </dd>
-            </>
-          )}
         </dl>
         {c.follow_up.length > 0 && (
           <>
@@ -337,6 +379,7 @@ export function DetailScreen({ ctx, id }: { ctx: ConsoleCtx; id: string }) {
           <ContributionBody ctx={ctx} c={c.data} people={people} />
           <div class="c-detail-grid">
             {ctx.officer && <ReviewForm ctx={ctx} c={c.data} saved={setC} key={statusOf(c.data)} />}
+            {ctx.officer && <TopicBox ctx={ctx} c={c.data} changed={reload} />}
             <Comments ctx={ctx} c={c.data} added={reload} people={people} />
             {ctx.officer && <ContactBox ctx={ctx} id={c.data.id} />}
             <History h={h} reload={reloadH} />

@@ -5,7 +5,7 @@ import { fr } from '../../i18n/fr';
 import { frConsole as t } from '../../i18n/fr-console';
 import { searchToFilter } from '../api';
 import { allRows, type Cell, type Counts, countsBy, readCounts } from '../counts';
-import { cell, cellValue, isMissingEndpoint, kindLabel, statusLabel, themeLabel } from '../format';
+import { cell, cellValue, kindLabel, statusLabel, themeLabel } from '../format';
 import { type ConsoleCtx, Failure, Loading, useAsync } from '../ui';
 
 export function csvOf(title: string, rows: [string, Cell][], label: (k: string) => string): string {
@@ -97,8 +97,9 @@ export function StatsScreen({ ctx, search }: { ctx: ConsoleCtx; search: string }
     for (const d of RESPONDENT_DIMS) {
       try {
         resp[d] = readCounts(await ctx.api.stats('respondents', d, f));
-      } catch (e) {
-        if (!isMissingEndpoint(e)) throw e;
+      } catch {
+        // missing endpoint, or a filter the server refuses for respondents
+        // (one that could single someone out): that chart says so alone
         resp[d] = null;
       }
     }
@@ -130,7 +131,12 @@ export function StatsScreen({ ctx, search }: { ctx: ConsoleCtx; search: string }
           </section>
           {RESPONDENT_DIMS.map((d) => {
             const rows = data.data.resp[d];
-            if (!rows) return null;
+            if (!rows)
+              return (
+                <p key={d}>
+                  {t.stats.respondentsBy[d]} : {t.stats.respondentsUnavailable}
+                </p>
+              );
             return <Chart key={d} id={`resp-${d}`} title={`${t.stats.respondents} — ${t.stats.respondentsBy[d]}`} rows={rows} label={(k) => fr.respondent[d][k] ?? k} />;
           })}
         </div>
