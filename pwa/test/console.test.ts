@@ -195,12 +195,24 @@ describe('inbox', () => {
     expect(inboxKey('x')).toBeNull();
   });
 
-  it('reads suggestions in any of their wrappings', () => {
-    expect(readSuggestions({ topics: [{ id: 't', title: 'Éclairage' }], duplicates: [{ id: 'd', text: 'x' }] })).toEqual({
-      topics: [{ id: 't', title: 'Éclairage' }],
-      duplicates: [{ id: 'd', text: 'x' }],
+  it('reads suggestions: likely duplicates first, likely topics from the similar ones', () => {
+    const r = {
+      contribution: 'c0',
+      items: [
+        { id: 'a', score: 0.4, duplicate: false, excerpt: 'proche', topic: 't1' },
+        { id: 'b', score: 0.9, duplicate: true, excerpt: 'même chose', topic: null },
+        { id: 'c', score: 0.3, duplicate: false, excerpt: 'autre', topic: 't1' },
+      ],
+      candidates: 12,
+    };
+    expect(readSuggestions(r, new Map([['t1', 'Éclairage']]))).toEqual({
+      duplicates: [
+        { id: 'b', text: 'même chose', duplicate: true },
+        { id: 'a', text: 'proche', duplicate: false },
+        { id: 'c', text: 'autre', duplicate: false },
+      ],
+      topics: [{ id: 't1', title: 'Éclairage' }],
     });
-    expect(readSuggestions([{ id: 'd2' }]).duplicates).toEqual([{ id: 'd2', text: undefined }]);
     expect(readSuggestions(null)).toEqual({ topics: [], duplicates: [] });
   });
 });

@@ -56,3 +56,45 @@ export async function consoleShot(page, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `console-${name}.png`), fullPage: true });
 }
+
+/** Parses a CSV file (separator `;` or `,`, quoted fields, CRLF, optional BOM) into rows of strings. */
+export function parseCsv(text, sep = ';') {
+  const s = text.replace(/^\ufeff/, '');
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (quoted) {
+      if (ch === '"' && s[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === sep) {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && s[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += ch;
+  }
+  if (field !== '' || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** Clicks an export button of the list and returns the downloaded file's text and name. */
+export async function downloadExport(page, label) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('group', { name: 'Exporter le filtre' }).getByRole('button', { name: label, exact: true }).click()]);
+  const path = await download.path();
+  const { readFileSync } = await import('node:fs');
+  return { name: download.suggestedFilename(), text: readFileSync(path, 'utf8') };
+}

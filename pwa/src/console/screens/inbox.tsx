@@ -4,28 +4,38 @@
 // while typing in a field.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { frConsole as t } from '../../i18n/fr-console';
-import { type Contribution, EMPTY_FILTER } from '../api';
+import { type Contribution, EMPTY_FILTER, items, type Topic } from '../api';
 import { errorMessage, excerpt, THEMES, themeLabel, themesOf } from '../format';
 import { announce, type ConsoleCtx, Failure, FormError, Link, Loading, useAsync } from '../ui';
 import { ContributionBody } from './detail';
 
 export interface Suggestions {
   topics: { id: string; title: string }[];
-  duplicates: { id: string; text?: string }[];
+  /** Similar contributions, likely duplicates first. */
+  duplicates: { id: string; text?: string; duplicate: boolean }[];
 }
 
-/** Reads `/similar` whatever its exact wrapping (`{topics, duplicates}`, `{items}` or a bare array). */
-export function readSuggestions(r: unknown): Suggestions {
+/**
+ * Reads `GET /contributions/{id}/similar` (`{contribution, items: [{id,
+ * score, duplicate, excerpt, topic, …}]}`): the likely topics are the topics
+ * of the similar ones, in their order, named from `titles`.
+ */
+export function readSuggestions(r: unknown, titles: Map<string, string> = new Map()): Suggestions {
   const o = (r ?? {}) as Record<string, unknown>;
   const arr = (v: unknown) => (Array.isArray(v) ? (v as Record<string, unknown>[]) : []);
-  const dup = Array.isArray(r) ? arr(r) : [...arr(o.duplicates), ...arr(o.items), ...arr(o.contributions)];
-  const topics = [...arr(o.topics), ...arr(o.likely_topics)];
-  return {
-    duplicates: dup
-      .map((d) => ({ id: String(d.id ?? (d.contribution as Record<string, unknown> | undefined)?.id ?? ''), text: (d.text ?? d.excerpt) as string | undefined }))
-      .filter((d) => d.id),
-    topics: topics.map((x) => ({ id: String(x.id ?? ''), title: String(x.title ?? '') })).filter((x) => x.id),
+  const list = Array.isArray(r) ? arr(r) : [...arr(o.items), ...arr(o.duplicates)];
+  const duplicates = list
+    .map((d) => ({ id: String(d.id ?? ''), text: (d.excerpt ?? d.text) as string | undefined, duplicate: d.duplicate === true }))
+    .filter((d) => d.id)
+    .sort((a, b) => Number(b.duplicate) - Number(a.duplicate));
+  const topics: { id: string; title: string }[] = [];
+  const add = (id: unknown, title?: unknown) => {
+    const k = typeof id === 'string' ? id : '';
+    if (k && !topics.some((x) => x.id === k)) topics.push({ id: k, title: typeof title === 'string' && title ? title : (titles.get(k) ?? k.slice(0, 8)) });
   };
+  for (const x of arr(o.topics)) add(x.id, x.title);
+  for (const d of list) add(d.topic);
+  return { duplicates, topics };
 }
 
 /** The themes reachable with keys 1–9 (the first nine of the catalogue). */
@@ -63,9 +73,10 @@ export function InboxScreen({ ctx }: { ctx: ConsoleCtx }) {
   const i = Math.min(index, Math.max(0, left.length - 1));
   const current: Contribution | undefined = left[i];
   const currentThemes = current ? (themes[current.id] ?? themesOf(current)) : [];
+  const [titles] = useAsync(async () => new Map(items<Topic>(await ctx.api.topics()).map((tp) => [tp.id, tp.title])), []);
   const [sugg] = useAsync<Suggestions | null>(
-    async () => (current ? readSuggestions(await ctx.api.similar(current.id).catch(() => null)) : null),
-    [current?.id],
+    async () => (current ? readSuggestions(await ctx.api.similar(current.id).catch(() => null), titles.state === 'ok' ? titles.data : undefined) : null),
+    [current?.id, titles.state],
   );
   // Still to qualify: the server's count at this load, less those done since.
   const remaining = queue.state === 'ok' ? queue.data.total - queue.data.items.filter((c) => done.has(c.id)).length : 0;
@@ -258,6 +269,7 @@ export function InboxScreen({ ctx }: { ctx: ConsoleCtx }) {
                     {sugg.data.duplicates.map((d) => (
                       <li key={d.id}>
                         <Link href={`/console/contributions/${d.id}`}>{d.text ? excerpt(d.text, 80) : d.id.slice(0, 8)}</Link>
+                        {d.duplicate && <strong> ({t.inbox.duplicateMark})</strong>}
                       </li>
                     ))}
                   </ul>
