@@ -120,7 +120,20 @@ struct Event {
 
 /// Queues webhook deliveries and runs them in the background.
 pub struct Outbox {
-    tx: tokio::sync::mpsc::UnboundedSender<Event>,
+    tx: Option<tokio::sync::mpsc::UnboundedSender<Event>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Outbox {
+    /// Stops the background thread and waits for it, so that the store it
+    /// holds is released with the server (a restart in the same process
+    /// reopens the same directory).
+    fn drop(&mut self) {
+        self.tx.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 impl Outbox {
@@ -132,10 +145,17 @@ impl Outbox {
         let spawned = std::thread::Builder::new()
             .name("webhooks".into())
             .spawn(move || run(store, cursor, rx));
-        if let Err(e) = spawned {
-            tracing::error!(error = %e, "webhook thread not started");
+        let thread = match spawned {
+            Ok(t) => Some(t),
+            Err(e) => {
+                tracing::error!(error = %e, "webhook thread not started");
+                None
+            }
+        };
+        Self {
+            tx: Some(tx),
+            thread,
         }
-        Self { tx }
     }
 
     /// Queues an event for the subscriptions that match it. Never blocks.
@@ -146,7 +166,8 @@ impl Outbox {
         themes: &[String],
         data: serde_json::Value,
     ) {
-        let _ = self.tx.send(Event {
+        let Some(tx) = &self.tx else { return };
+        let _ = tx.send(Event {
             name: event.to_owned(),
             communes: communes.to_vec(),
             themes: themes.to_vec(),
