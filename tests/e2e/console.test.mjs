@@ -149,6 +149,11 @@ test('search, a new topic from two contributions, forward, an answer by link wit
   const topic = await officerApi.get(`/api/v1/topics/${topicId}`);
   assert.equal(topic.contributions.length, 2);
   await page.getByRole('cell', { name: /Rue Francis de Pressensé/ }).waitFor();
+  // A quote chosen from one of the texts.
+  await page.getByLabel('Texte', { exact: true }).selectOption({ label: text.slice(0, 60) });
+  await page.getByLabel('Extrait').fill('le soir on ne se sent pas en sécurité');
+  await page.getByRole('button', { name: 'Choisir comme citation' }).click();
+  await page.locator('#quotes-title + ul blockquote').filter({ hasText: 'le soir on ne se sent pas en sécurité' }).waitFor();
   await checkScreen(page, 'topic');
 
   // « Transmettre »: recipient, message, due date → the answer link.
@@ -171,6 +176,7 @@ test('search, a new topic from two contributions, forward, an answer by link wit
   await rpage.goto(link);
   await rpage.getByRole('heading', { level: 1, name: 'Répondre à une question des habitants' }).waitFor();
   await rpage.getByRole('heading', { name: /Éclairage et sentiment d’insécurité le soir/ }).waitFor();
+  await rpage.getByText('« le soir on ne se sent pas en sécurité »').waitFor();
   assert.equal(await rpage.getByText('Camille Martin').count(), 0, 'no author in the dossier');
   await checkScreen(rpage, 'answer-page');
   const answer = 'L’éclairage de la rue Francis de Pressensé sera renforcé avant la fin du mois.';
@@ -190,8 +196,23 @@ test('search, a new topic from two contributions, forward, an answer by link wit
   await openMenu(page, 'Sujets');
   await page.getByRole('link', { name: 'Éclairage et sentiment d’insécurité le soir' }).waitFor();
   await checkScreen(page, 'topics');
+  // An assembly with this topic on its agenda, and its printable dossier.
   await openMenu(page, 'Assemblées');
+  await page.getByLabel('Nom de l’assemblée').fill('Assemblée de quartier des Gratte-Ciel');
+  await page.getByLabel('Date', { exact: true }).fill('2027-01-15');
+  await page.getByLabel('Lieu', { exact: true }).fill('Maison du citoyen');
+  await page.getByLabel(/Éclairage et sentiment d’insécurité le soir/).check();
+  await page.getByRole('button', { name: 'Créer', exact: true }).click();
   await checkScreen(page, 'assemblies');
+  await page.getByRole('link', { name: 'Assemblée de quartier des Gratte-Ciel' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Dossier : Assemblée de quartier des Gratte-Ciel' }).waitFor();
+  await page.getByRole('heading', { level: 2, name: 'Éclairage et sentiment d’insécurité le soir' }).waitFor();
+  await page.getByText('« le soir on ne se sent pas en sécurité »').waitFor();
+  await checkScreen(page, 'assembly-dossier');
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.getByRole('navigation', { name: 'Menu de la console' }).isVisible(), false, 'no menu on paper');
+  await consoleShot(page, 'assembly-print');
+  await page.emulateMedia({ media: 'screen' });
   await context.close();
 
   // The volunteer's phone: the answer under « Mes contributions » after a sync.
