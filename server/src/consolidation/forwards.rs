@@ -439,12 +439,12 @@ fn create(
 ) -> Result<(Forward, String, Option<Recipient>), ApiError> {
     let link_days = validate_new(&b)?;
     let _guard = records_lock();
+    let target = target(state)?;
     let recipient = load_recipient(state.store.as_ref(), b.recipient)?
         .filter(|r| r.active)
         .ok_or_else(|| {
             ApiError::BadRequest("`recipient` is not an active recipient of the directory".into())
         })?;
-    let target = target(state)?;
     let now = Utc::now();
     let (rows, topic_id, contribution_id, topic_themes) = match &target {
         Target::Topic(t, rows) => (rows.clone(), Some(t.id), None, t.themes.clone()),
@@ -488,7 +488,10 @@ fn create(
         put_forward(&forward),
     ];
     if let Target::Topic(mut t, _) = target {
-        if t.status == TopicStatus::Open || t.status == TopicStatus::Answered {
+        // Along the topic workflow: `open` → `forwarded`, and `answered` back
+        // to `forwarded` for another recipient; this forward is its forward.
+        let ctx = workflow::TopicContext { forwards: 1 };
+        if workflow::check_topic_transition(t.status, TopicStatus::Forwarded, &ctx).is_ok() {
             t.status = TopicStatus::Forwarded;
         }
         t.record(
@@ -633,6 +636,46 @@ async fn finish_create(
     }))
 }
 
+fn topic_target(state: &AppState, id: Uuid) -> Result<Target, ApiError> {
+    let topic = model::load_topic(state.store.as_ref(), id)?
+        .ok_or_else(|| ApiError::NotFound("no such topic".into()))?;
+    if topic.status == TopicStatus::Closed {
+        return Err(ApiError::Conflict("a closed topic is not forwarded".into()));
+    }
+    let rows = members(state.store.as_ref(), id)?;
+    if rows.is_empty() {
+        return Err(ApiError::Conflict(
+            "the topic has no attached contribution to forward".into(),
+        ));
+    }
+    Ok(Target::Topic(Box::new(topic), rows))
+}
+
+/// Forwards a topic without HTTP (the demo data): the same records and
+/// document writes as `POST /api/v1/topics/{id}/forwards`, no e-mail and no
+/// webhook. Returns the forward and its token. Blocking: not on an async
+/// worker.
+pub fn forward_topic(
+    state: &AppState,
+    officer: &Principal,
+    topic: Uuid,
+    b: NewForward,
+) -> Result<(Forward, String), ApiError> {
+    officer_only(officer)?;
+    let (f, token, _) = create(state, officer, |s| topic_target(s, topic), b)?;
+    Ok((f, token))
+}
+
+/// Stores a forward record as it is (the demo dates some in the past).
+pub fn store_forward(store: &dyn Store, f: &Forward) -> Result<(), StoreError> {
+    let _guard = records_lock();
+    store.commit(ConsolidationWrite {
+        records: vec![put_forward(f)],
+        rows: vec![],
+    })?;
+    store.flush()
+}
+
 /// Forwards a topic to a recipient: the topic moves to `forwarded` (history
 /// entry), each attached contribution gets a `follow_up` entry and moves to
 /// `forwarded` (through `qualified` when it is new; closed, duplicate and
@@ -665,28 +708,9 @@ pub async fn create_topic_forward(
     officer_only(&p)?;
     let id = id.into_inner();
     let s = state.clone();
-    let created = web::block(move || {
-        create(
-            &s,
-            &p,
-            |state| {
-                let topic = model::load_topic(state.store.as_ref(), id)?
-                    .ok_or_else(|| ApiError::NotFound("no such topic".into()))?;
-                if topic.status == TopicStatus::Closed {
-                    return Err(ApiError::Conflict("a closed topic is not forwarded".into()));
-                }
-                let rows = members(state.store.as_ref(), id)?;
-                if rows.is_empty() {
-                    return Err(ApiError::Conflict(
-                        "the topic has no attached contribution to forward".into(),
-                    ));
-                }
-                Ok(Target::Topic(Box::new(topic), rows))
-            },
-            body.into_inner(),
-        )
-    })
-    .await??;
+    let created =
+        web::block(move || create(&s, &p, |state| topic_target(state, id), body.into_inner()))
+            .await??;
     finish_create(&req, state, created).await
 }
 
@@ -1035,80 +1059,10 @@ pub async fn create_answer(
     state: web::Data<AppState>,
     body: web::Json<NewAnswer>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.into_inner();
-    let text = b.text.trim().to_owned();
-    let name = b.author_name.trim().to_owned();
-    let role = b
-        .author_role
-        .map(|r| r.trim().to_owned())
-        .filter(|r| !r.is_empty());
-    let n = text.chars().count();
-    if n == 0 || n > 10_000 {
-        return Err(ApiError::BadRequest(
-            "`text` has 1 to 10000 characters".into(),
-        ));
-    }
-    let n = name.chars().count();
-    if n == 0 || n > 200 || role.as_ref().is_some_and(|r| r.chars().count() > 200) {
-        return Err(ApiError::BadRequest(
-            "`author_name` has 1 to 200 characters, `author_role` at most 200".into(),
-        ));
-    }
     let s = state.clone();
     let token = header_token(&req);
-    let f = web::block(move || -> Result<Forward, ApiError> {
-        let f = forward_of_token(&s, token.as_deref())?;
-        let _guard = records_lock();
-        let mut f = load_forward(s.store.as_ref(), f.id)?
-            .ok_or_else(|| ApiError::NotFound(NO_LINK.into()))?;
-        if f.link_revoked {
-            return Err(ApiError::NotFound(NO_LINK.into()));
-        }
-        if f.answer.is_some() {
-            return Err(ApiError::Conflict(
-                "this forward is already answered; the link now only shows the dossier".into(),
-            ));
-        }
-        let answer = Answer {
-            text,
-            author_name: name,
-            author_role: role,
-            answered_at: Utc::now(),
-        };
-        f.answer = Some(answer.clone());
-        let mut records = vec![put_forward(&f)];
-        if let Some(t) = f.topic {
-            if let Some(mut topic) = model::load_topic(s.store.as_ref(), t)? {
-                if topic.status != TopicStatus::Closed {
-                    topic.status = TopicStatus::Answered;
-                }
-                topic.record(
-                    &format!("@recipient:{}", f.recipient),
-                    "answered",
-                    serde_json::json!({"forward": f.id}),
-                );
-                records.push(model::put_topic(&topic));
-            }
-        }
-        s.store.commit(ConsolidationWrite {
-            records,
-            rows: vec![],
-        })?;
-        s.store.flush()?;
-        let outcomes: Vec<Outcome> = f
-            .contributions
-            .iter()
-            .map(|id| answer_one(&s, *id, &f, &answer))
-            .collect();
-        f.outcomes.extend(outcomes);
-        s.store.commit(ConsolidationWrite {
-            records: vec![put_forward(&f)],
-            rows: vec![],
-        })?;
-        s.store.flush()?;
-        Ok(f)
-    })
-    .await??;
+    let b = body.into_inner();
+    let f = web::block(move || answer_with_token(&s, token.as_deref(), b)).await??;
     let answer = f.answer.clone().expect("answered above");
     state.webhooks.emit(
         "answer.received",
@@ -1127,6 +1081,87 @@ pub async fn create_answer(
     }))
 }
 
+/// Records the answer of the forward a token opens (the route's body, and
+/// the demo's way to answer): checks, records, topic, documents. Blocking.
+pub fn answer_with_token(
+    state: &AppState,
+    token: Option<&str>,
+    b: NewAnswer,
+) -> Result<Forward, ApiError> {
+    let text = b.text.trim().to_owned();
+    let name = b.author_name.trim().to_owned();
+    let role = b
+        .author_role
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    let n = text.chars().count();
+    if n == 0 || n > 10_000 {
+        return Err(ApiError::BadRequest(
+            "`text` has 1 to 10000 characters".into(),
+        ));
+    }
+    let n = name.chars().count();
+    if n == 0 || n > 200 || role.as_ref().is_some_and(|r| r.chars().count() > 200) {
+        return Err(ApiError::BadRequest(
+            "`author_name` has 1 to 200 characters, `author_role` at most 200".into(),
+        ));
+    }
+    let s = state;
+    let f = forward_of_token(s, token)?;
+    let _guard = records_lock();
+    let mut f =
+        load_forward(s.store.as_ref(), f.id)?.ok_or_else(|| ApiError::NotFound(NO_LINK.into()))?;
+    if f.link_revoked {
+        return Err(ApiError::NotFound(NO_LINK.into()));
+    }
+    if f.answer.is_some() {
+        return Err(ApiError::Conflict(
+            "this forward is already answered; the link now only shows the dossier".into(),
+        ));
+    }
+    let answer = Answer {
+        text,
+        author_name: name,
+        author_role: role,
+        answered_at: Utc::now(),
+    };
+    f.answer = Some(answer.clone());
+    let mut records = vec![put_forward(&f)];
+    if let Some(t) = f.topic {
+        if let Some(mut topic) = model::load_topic(s.store.as_ref(), t)? {
+            // `forwarded` → `answered`; a topic the officer moved
+            // elsewhere meanwhile (closed, back to open) keeps its
+            // status, the history says the answer came.
+            if workflow::topic_is_allowed(topic.status, TopicStatus::Answered) {
+                topic.status = TopicStatus::Answered;
+            }
+            topic.record(
+                &format!("@recipient:{}", f.recipient),
+                "answered",
+                serde_json::json!({"forward": f.id}),
+            );
+            records.push(model::put_topic(&topic));
+        }
+    }
+    s.store.commit(ConsolidationWrite {
+        records,
+        rows: vec![],
+    })?;
+    s.store.flush()?;
+    let outcomes: Vec<Outcome> = f
+        .contributions
+        .iter()
+        .map(|id| answer_one(s, *id, &f, &answer))
+        .collect();
+    f.outcomes.extend(outcomes);
+    s.store.commit(ConsolidationWrite {
+        records: vec![put_forward(&f)],
+        rows: vec![],
+    })?;
+    s.store.flush()?;
+    Ok(f)
+}
+
 /// `state` of the waiting list.
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -1141,6 +1176,10 @@ pub enum ForwardState {
 pub struct ForwardsQuery {
     /// `waiting` (default: unanswered), `answered` or `all`.
     pub state: Option<ForwardState>,
+    /// Only the forwards of this topic (the topic's page).
+    pub topic: Option<Uuid>,
+    /// Only the forwards of this single contribution.
+    pub contribution: Option<Uuid>,
 }
 
 /// One line of the waiting list.
@@ -1205,6 +1244,7 @@ pub async fn list_forwards_handler(
 ) -> Result<HttpResponse, ApiError> {
     officer_only(&user.0)?;
     let which = q.state.unwrap_or(ForwardState::Waiting);
+    let (topic, contribution) = (q.topic, q.contribution);
     let lines = web::block(move || -> Result<Vec<ForwardLine>, ApiError> {
         let titles: BTreeMap<Uuid, String> = state
             .store
@@ -1221,6 +1261,8 @@ pub async fn list_forwards_handler(
                 ForwardState::Answered => f.answer.is_some(),
                 ForwardState::All => true,
             })
+            .filter(|f| topic.is_none_or(|t| f.topic == Some(t)))
+            .filter(|f| contribution.is_none_or(|c| f.contribution == Some(c)))
             .map(|f| line(f, &titles, today))
             .collect();
         lines.sort_by(|a, b| {

@@ -508,12 +508,14 @@ async fn the_waiting_list_puts_overdue_first_then_the_oldest_and_figures_follow(
     let officer = app.login("officer").await;
     let recipient = app.recipient(&officer, None).await;
     let mut ids = vec![];
+    let mut topics = vec![];
     for (i, at) in [VILLEURBANNE, LYON_3E, VILLEURBANNE]
         .into_iter()
         .enumerate()
     {
         let c = app.contribution(at, &format!("Contribution {i}")).await;
         let t = app.topic(&format!("Sujet {i}"), &[c.id]);
+        topics.push(t);
         let (status, f) = app
             .forward(
                 &officer,
@@ -559,6 +561,14 @@ async fn the_waiting_list_puts_overdue_first_then_the_oldest_and_figures_follow(
     assert_eq!(answered[0]["id"], ids[1].0.as_str());
     let (_, all) = app.get(&officer, "/api/v1/forwards?state=all").await;
     assert_eq!(all.as_array().unwrap().len(), 3);
+    let (_, one) = app
+        .get(
+            &officer,
+            &format!("/api/v1/forwards?state=all&topic={}", topics[1]),
+        )
+        .await;
+    assert_eq!(one.as_array().unwrap().len(), 1);
+    assert_eq!(one[0]["id"], ids[1].0.as_str());
     let (status, _) = app.get(&officer, "/api/v1/forwards?state=late").await;
     assert_eq!(status, 400);
 
