@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ACCOUNTS, PLACES, addContribution, apiClient, axe, cleanup, counts, gotoTab, launchBrowser, login, newPhone, startServer, waitFor, waitForFirstSync } from './support/harness.mjs';
-import { STAFF, consoleLogin, consoleShot, listTotal, newDesktop, openMenu, settled } from './support/console.mjs';
+import { STAFF, consoleLogin, consoleShot, downloadExport, listTotal, newDesktop, openMenu, parseCsv, settled } from './support/console.mjs';
 
 let server;
 let browser;
@@ -91,9 +91,22 @@ test('the officer qualifies from the inbox with the keyboard alone, and works th
     await openMenu(page, menu);
     await checkScreen(page, name);
   }
-  // The map's figures are the list's: the table sums to the total of the filter.
+  // The map: the same figures as the API, and Enter on a commune filters the list.
   await openMenu(page, 'Carte');
   await settled(page);
+  const villeurbanne = (await api.get('/api/v1/contributions?commune=69266&per_page=1')).total;
+  const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Villeurbanne', exact: true }) });
+  assert.equal(Number((await row.getByRole('cell').textContent()).replace(/\s/g, '')), villeurbanne);
+  await page.locator('svg.c-choropleth a[aria-label^="Villeurbanne :"]').focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: 'Contributions' }).waitFor();
+  assert.match(page.url(), /commune=69266/);
+  assert.equal(await listTotal(page), villeurbanne);
+  // Zoomed on that commune: its contributions as points.
+  await page.getByRole('link', { name: 'Voir ce filtre sur la carte' }).click();
+  await settled(page);
+  await waitFor('points', async () => (await page.locator('svg.c-choropleth circle.c-point').count()) > 0);
+  await checkScreen(page, 'map-commune');
   await context.close();
 });
 
@@ -123,6 +136,15 @@ test('search, a new topic from two contributions, forward, an answer by link wit
   const mine = page.getByRole('row').filter({ hasText: 'Rue Francis de Pressensé' });
   await mine.waitFor();
   await checkScreen(page, 'search');
+
+  // The CSV export of this filter parses, with the same rows as the list.
+  const csv = await downloadExport(page, 'CSV');
+  assert.match(csv.name, /\.csv$/);
+  const [header, ...lines] = parseCsv(csv.text).filter((r) => r.length > 1);
+  assert.equal(header[0], 'id');
+  const listed = (await officerApi.contributions('q=securite')).map((c) => c.id).sort();
+  assert.deepEqual(lines.map((r) => r[0]).sort(), listed);
+  assert.ok(lines.some((r) => r.join(';').includes('Rue Francis de Pressensé')));
 
   // A recipient in the directory.
   await openMenu(page, 'Destinataires');
@@ -276,6 +298,15 @@ test('the commune of Villeurbanne sees its territory only, cannot open a Lyon co
   const stored = await vapi.get(`/api/v1/contributions/${own.id}`);
   assert.ok(stored.comments.some((c) => c.text === 'Vu par la mairie, transmis au service voirie.'));
   await checkScreen(page, 'commune-detail');
+
+  // Its export holds its own contributions only, without the author.
+  await openMenu(page, 'Contributions');
+  await listTotal(page);
+  const csv = await downloadExport(page, 'CSV');
+  const [header, ...lines] = parseCsv(csv.text).filter((r) => r.length > 1);
+  assert.ok(!header.includes('author'), 'no author column for a commune');
+  assert.deepEqual(lines.map((r) => r[0]).sort(), (await vapi.contributions()).map((c) => c.id).sort());
+  assert.equal(lines.length, expected);
 
   await openMenu(page, 'Carte');
   await checkScreen(page, 'commune-map');
