@@ -357,7 +357,7 @@ export class ConsoleApi {
     if (!res.ok && res.status !== 404) throw new Error('delete failed');
   }
   similar(id: string): Promise<{ items?: { id: string; text?: string; score?: number }[]; topics?: { id: string; title: string }[] }> {
-    return this.send('GET', `/api/v1/contributions/${encodeURIComponent(id)}/similar`);
+    return this.send('GET', `/api/v1/contributions/${encodeURIComponent(id)}/similar?limit=5`);
   }
   bulk(body: { ids?: string[]; filter?: Record<string, unknown>; action: BulkAction }): Promise<BulkReply> {
     return this.send('POST', '/api/v1/contributions/bulk', body);
