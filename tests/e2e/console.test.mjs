@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ACCOUNTS, PLACES, addContribution, apiClient, axe, cleanup, counts, gotoTab, launchBrowser, login, newPhone, startServer, waitFor, waitForFirstSync } from './support/harness.mjs';
-import { STAFF, consoleLogin, consoleShot, listTotal, newDesktop, openMenu, settled } from './support/console.mjs';
+import { STAFF, consoleLogin, consoleShot, downloadExport, listTotal, newDesktop, openMenu, parseCsv, settled } from './support/console.mjs';
 
 let server;
 let browser;
@@ -25,6 +25,7 @@ async function checkScreen(page, name) {
 test('the officer qualifies from the inbox with the keyboard alone, and works the list and a detail', async () => {
   const api = await apiClient(server, STAFF.officer);
   const newBefore = (await api.get('/api/v1/contributions?status=new&per_page=1')).total;
+  const oldestThree = (await api.get('/api/v1/contributions?status=new&sort=oldest&per_page=3')).items.map((c) => c.id);
   assert.ok(newBefore >= 3, 'the demo has new contributions');
 
   const { context, page } = await newDesktop(browser, server);
@@ -55,9 +56,8 @@ test('the officer qualifies from the inbox with the keyboard alone, and works th
     assert.equal(c.review?.status, 'qualified', `contribution ${i + 1} qualified on the server`);
     if (i === 2) assert.ok(c.review.themes.includes('cleanliness'), 'the theme chosen with key 1 is stored');
   }
-  // Oldest first: the three were the oldest new ones.
-  const oldest = (await api.contributions('status=qualified')).filter((c) => qualified.includes(c.id)).map((c) => c.created_at);
-  assert.equal(oldest.length, 3);
+  // Oldest first: the three were the three oldest new ones, in that order.
+  assert.deepEqual(qualified, oldestThree);
   assert.equal((await api.get('/api/v1/contributions?status=new&per_page=1')).total, newBefore - 3);
 
   // The list: the count is the API's, the table is a real table.
@@ -91,9 +91,22 @@ test('the officer qualifies from the inbox with the keyboard alone, and works th
     await openMenu(page, menu);
     await checkScreen(page, name);
   }
-  // The map's figures are the list's: the table sums to the total of the filter.
+  // The map: the same figures as the API, and Enter on a commune filters the list.
   await openMenu(page, 'Carte');
   await settled(page);
+  const villeurbanne = (await api.get('/api/v1/contributions?commune=69266&per_page=1')).total;
+  const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Villeurbanne', exact: true }) });
+  assert.equal(Number((await row.getByRole('cell').textContent()).replace(/\s/g, '')), villeurbanne);
+  await page.locator('svg.c-choropleth a[aria-label^="Villeurbanne :"]').focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: 'Contributions' }).waitFor();
+  assert.match(page.url(), /commune=69266/);
+  assert.equal(await listTotal(page), villeurbanne);
+  // Zoomed on that commune: its contributions as points.
+  await page.getByRole('link', { name: 'Voir ce filtre sur la carte' }).click();
+  await settled(page);
+  await waitFor('points', async () => (await page.locator('svg.c-choropleth circle.c-point').count()) > 0);
+  await checkScreen(page, 'map-commune');
   await context.close();
 });
 
@@ -124,6 +137,15 @@ test('search, a new topic from two contributions, forward, an answer by link wit
   await mine.waitFor();
   await checkScreen(page, 'search');
 
+  // The CSV export of this filter parses, with the same rows as the list.
+  const csv = await downloadExport(page, 'CSV');
+  assert.match(csv.name, /\.csv$/);
+  const [header, ...lines] = parseCsv(csv.text).filter((r) => r.length > 1);
+  assert.equal(header[0], 'id');
+  const listed = (await officerApi.contributions('q=securite')).map((c) => c.id).sort();
+  assert.deepEqual(lines.map((r) => r[0]).sort(), listed);
+  assert.ok(lines.some((r) => r.join(';').includes('Rue Francis de Pressensé')));
+
   // A recipient in the directory.
   await openMenu(page, 'Destinataires');
   await page.getByLabel('Type', { exact: true }).selectOption({ label: 'Élu·e' });
@@ -149,6 +171,11 @@ test('search, a new topic from two contributions, forward, an answer by link wit
   const topic = await officerApi.get(`/api/v1/topics/${topicId}`);
   assert.equal(topic.contributions.length, 2);
   await page.getByRole('cell', { name: /Rue Francis de Pressensé/ }).waitFor();
+  // A quote chosen from one of the texts.
+  await page.getByLabel('Texte', { exact: true }).selectOption({ label: text.slice(0, 60) });
+  await page.getByLabel('Extrait').fill('le soir on ne se sent pas en sécurité');
+  await page.getByRole('button', { name: 'Choisir comme citation' }).click();
+  await page.locator('#quotes-title + ul blockquote').filter({ hasText: 'le soir on ne se sent pas en sécurité' }).waitFor();
   await checkScreen(page, 'topic');
 
   // « Transmettre »: recipient, message, due date → the answer link.
@@ -171,6 +198,7 @@ test('search, a new topic from two contributions, forward, an answer by link wit
   await rpage.goto(link);
   await rpage.getByRole('heading', { level: 1, name: 'Répondre à une question des habitants' }).waitFor();
   await rpage.getByRole('heading', { name: /Éclairage et sentiment d’insécurité le soir/ }).waitFor();
+  await rpage.getByText('« le soir on ne se sent pas en sécurité »').waitFor();
   assert.equal(await rpage.getByText('Camille Martin').count(), 0, 'no author in the dossier');
   await checkScreen(rpage, 'answer-page');
   const answer = 'L’éclairage de la rue Francis de Pressensé sera renforcé avant la fin du mois.';
@@ -190,8 +218,23 @@ test('search, a new topic from two contributions, forward, an answer by link wit
   await openMenu(page, 'Sujets');
   await page.getByRole('link', { name: 'Éclairage et sentiment d’insécurité le soir' }).waitFor();
   await checkScreen(page, 'topics');
+  // An assembly with this topic on its agenda, and its printable dossier.
   await openMenu(page, 'Assemblées');
+  await page.getByLabel('Nom de l’assemblée').fill('Assemblée de quartier des Gratte-Ciel');
+  await page.getByLabel('Date', { exact: true }).fill('2027-01-15');
+  await page.getByLabel('Lieu', { exact: true }).fill('Maison du citoyen');
+  await page.getByLabel(/Éclairage et sentiment d’insécurité le soir/).check();
+  await page.getByRole('button', { name: 'Créer', exact: true }).click();
   await checkScreen(page, 'assemblies');
+  await page.getByRole('link', { name: 'Assemblée de quartier des Gratte-Ciel' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Dossier : Assemblée de quartier des Gratte-Ciel' }).waitFor();
+  await page.getByRole('heading', { level: 2, name: 'Éclairage et sentiment d’insécurité le soir' }).waitFor();
+  await page.getByText('« le soir on ne se sent pas en sécurité »').waitFor();
+  await checkScreen(page, 'assembly-dossier');
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.getByRole('navigation', { name: 'Menu de la console' }).isVisible(), false, 'no menu on paper');
+  await consoleShot(page, 'assembly-print');
+  await page.emulateMedia({ media: 'screen' });
   await context.close();
 
   // The volunteer's phone: the answer under « Mes contributions » after a sync.
@@ -255,6 +298,15 @@ test('the commune of Villeurbanne sees its territory only, cannot open a Lyon co
   const stored = await vapi.get(`/api/v1/contributions/${own.id}`);
   assert.ok(stored.comments.some((c) => c.text === 'Vu par la mairie, transmis au service voirie.'));
   await checkScreen(page, 'commune-detail');
+
+  // Its export holds its own contributions only, without the author.
+  await openMenu(page, 'Contributions');
+  await listTotal(page);
+  const csv = await downloadExport(page, 'CSV');
+  const [header, ...lines] = parseCsv(csv.text).filter((r) => r.length > 1);
+  assert.ok(!header.includes('author'), 'no author column for a commune');
+  assert.deepEqual(lines.map((r) => r[0]).sort(), (await vapi.contributions()).map((c) => c.id).sort());
+  assert.equal(lines.length, expected);
 
   await openMenu(page, 'Carte');
   await checkScreen(page, 'commune-map');

@@ -357,7 +357,7 @@ export class ConsoleApi {
     if (!res.ok && res.status !== 404) throw new Error('delete failed');
   }
   similar(id: string): Promise<{ items?: { id: string; text?: string; score?: number }[]; topics?: { id: string; title: string }[] }> {
-    return this.send('GET', `/api/v1/contributions/${encodeURIComponent(id)}/similar`);
+    return this.send('GET', `/api/v1/contributions/${encodeURIComponent(id)}/similar?limit=5`);
   }
   bulk(body: { ids?: string[]; filter?: Record<string, unknown>; action: BulkAction }): Promise<BulkReply> {
     return this.send('POST', '/api/v1/contributions/bulk', body);
@@ -406,8 +406,11 @@ export class ConsoleApi {
   assemblies(): Promise<unknown> {
     return this.send('GET', '/api/v1/assemblies');
   }
-  createAssembly(a: { name: string; date: string; topics: string[] }): Promise<unknown> {
+  createAssembly(a: { title: string; date: string; place: string; agenda: { topic: string }[] }): Promise<unknown> {
     return this.send('POST', '/api/v1/assemblies', a);
+  }
+  assembly(id: string): Promise<unknown> {
+    return this.send('GET', `/api/v1/assemblies/${encodeURIComponent(id)}`);
   }
   /** An export of the filter as a file (the browser saves it). */
   async exportFile(format: 'csv' | 'xlsx' | 'geojson', f: ListFilter): Promise<{ blob: Blob; name: string }> {

@@ -9,7 +9,7 @@ import { frConsole as t } from '../i18n/fr-console';
 import type { Api, Session } from '../network/api';
 import { ConsoleApi } from './api';
 import { AnswerPage } from './screens/answer';
-import { AssembliesScreen } from './screens/assemblies';
+import { AssembliesScreen, AssemblyScreen } from './screens/assemblies';
 import { DetailScreen } from './screens/detail';
 import { FollowUpScreen } from './screens/followup';
 import { InboxScreen } from './screens/inbox';
@@ -89,6 +89,7 @@ function route(ctx: ConsoleCtx, path: string, search: string): Route {
     case 'destinataires':
       return officerOnly({ title: t.recipients.title, nav: 'recipients', el: <RecipientsScreen ctx={ctx} /> });
     case 'assemblees':
+      if (seg[1]) return officerOnly({ title: t.assemblies.title, nav: 'assemblies', el: <AssemblyScreen ctx={ctx} id={seg[1]} key={seg[1]} /> });
       return officerOnly({ title: t.assemblies.title, nav: 'assemblies', el: <AssembliesScreen ctx={ctx} /> });
     default:
       return notFound();

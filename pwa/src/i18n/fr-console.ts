@@ -111,6 +111,8 @@ export const frConsole = {
     titleRequired: 'Donnez un titre au sujet.',
     newTopicFromSelection: 'Nouveau sujet avec la sélection',
     exports: 'Exporter le filtre',
+    onMap: 'Voir ce filtre sur la carte',
+    inStats: 'Statistiques de ce filtre',
     exportCsv: 'CSV',
     exportXlsx: 'Tableur (XLSX)',
     exportGeojson: 'GeoJSON',
@@ -332,6 +334,8 @@ export const frConsole = {
     areaLabel: (name: string, n: number) => `${name} : ${plural(n, 'contribution', 'contributions')}. Entrée pour voir la liste.`,
     zero: '0',
     lyonArr: 'Arrondissements de Lyon',
+    points: (n: number) => `${plural(n, 'contribution placée', 'contributions placées')} sur la carte (les 200 premières du filtre au plus).`,
+    wholeTerritory: 'Revenir à toute la Métropole',
   },
 
   stats: {
@@ -379,6 +383,9 @@ export const frConsole = {
     empty: 'Aucune assemblée préparée.',
     name: 'Nom de l’assemblée',
     date: 'Date',
+    place: 'Lieu',
+    agendaCount: 'Sujets à l’ordre du jour',
+    required: 'Donnez un nom, une date et un lieu.',
     agenda: 'Ordre du jour (sujets)',
     create: 'Préparer une assemblée',
     createSubmit: 'Créer',

@@ -2,11 +2,23 @@
 // time from login to a usable inbox, time to a filtered list, and the median
 // seconds per contribution qualified with the keyboard over a scripted run of
 // 20 (press q, wait for the next one). Real server on a temporary demo store.
-//   cd tests/e2e && node support/console-bench.mjs
-import { cleanup, launchBrowser, startServer, waitFor } from './harness.mjs';
+//   cd tests/e2e && node support/console-bench.mjs [N]
+// N: contributions of the demo store (`porte-voix demo --contributions N`,
+// default the demo's 200).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, Server, cleanup, launchBrowser, waitFor } from './harness.mjs';
 import { STAFF, consoleLogin, newDesktop } from './console.mjs';
 
-const server = await startServer();
+const n = process.argv[2];
+const server = new Server(mkdtempSync(join(tmpdir(), 'porte-voix-bench-')));
+const t = performance.now();
+const demo = spawnSync(BIN, ['demo', ...(n ? ['--contributions', n] : [])], { env: server.env(0), encoding: 'utf8' });
+if (demo.status !== 0) throw new Error(demo.stderr);
+console.log(`demo store of ${n ?? 'the default'} contributions made in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+await server.start();
 const browser = await launchBrowser();
 try {
   const { page } = await newDesktop(browser, server);

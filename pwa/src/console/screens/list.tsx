@@ -393,6 +393,13 @@ export function ListScreen({ ctx, search }: { ctx: ConsoleCtx; search: string })
           </p>
           {data && <ExportButtons ctx={ctx} f={f} />}
           {data && (
+            <p class="c-links">
+              <Link href={`/console/carte${filterToSearch({ ...f, page: 1 })}`}>{t.list.onMap}</Link>
+              {' · '}
+              <Link href={`/console/statistiques${filterToSearch({ ...f, page: 1 })}`}>{t.list.inStats}</Link>
+            </p>
+          )}
+          {data && (
             <Bulk ctx={ctx} f={f} total={data.total} selected={selected} all={all} clear={clear} reload={reload} />
           )}
           {ctx.officer && data && selected.size > 0 && !all && data.items.every((r) => selected.has(r.id)) && data.total > data.items.length && (

@@ -3,7 +3,7 @@
 // a link (click or Enter) to the list filtered on it; the same figures as a
 // table. SVG from the precached outlines (d3-geo), no tiles.
 import { frConsole as t } from '../../i18n/fr-console';
-import { searchToFilter } from '../api';
+import { filterToSearch, searchToFilter } from '../api';
 import { allRows, type Counts, countsBy } from '../counts';
 import { legendSteps, shade } from '../format';
 import { areas, projector } from '../geo';
@@ -17,7 +17,9 @@ export function MapScreen({ ctx, search }: { ctx: ConsoleCtx; search: string }) 
     let rows: Promise<Awaited<ReturnType<typeof allRows>>> | undefined;
     const once = () => (rows ??= allRows(ctx.api, f));
     const [communes, arrs] = await Promise.all([countsBy(ctx.api, f, 'commune', once), countsBy(ctx.api, f, 'arrondissement', once)]);
-    return { communes, arrs };
+    // Zoomed on one commune: its contributions as points (the first 200 of the filter).
+    const points = f.communes.length === 1 ? (await ctx.api.list({ ...f, page: 1, per_page: 200 })).items.filter((c) => c.location) : [];
+    return { communes, arrs, points };
   }, [search]);
 
   const body = () => {
@@ -37,8 +39,12 @@ export function MapScreen({ ctx, search }: { ctx: ConsoleCtx; search: string }) 
     const drawn = all.features.filter((a) => (a.properties.type === 'ARM' ? hasArr : !(hasArr && a.properties.code === '69123')));
     // A commune account sees its own territory only.
     const own = ctx.session.user.commune;
+    const zoom = f.communes.length === 1 ? f.communes[0]! : ctx.officer ? '' : (own ?? '');
+    const inZoom = (a: (typeof drawn)[number]) => a.properties.code === zoom || a.properties.parent === zoom;
     const visible = ctx.officer ? drawn : drawn.filter((a) => a.properties.code === own || a.properties.parent === own);
-    const fitted = ctx.officer ? p : projector({ type: 'FeatureCollection', features: visible.length ? visible : drawn }, W, H);
+    const zoomed = zoom ? visible.filter(inZoom) : [];
+    const fitted = zoomed.length ? projector({ type: 'FeatureCollection', features: zoomed }, W, H) : ctx.officer ? p : projector({ type: 'FeatureCollection', features: visible.length ? visible : drawn }, W, H);
+    const points = data.data.points;
     const max = Math.max(0, ...visible.map((a) => count.get(a.properties.code) ?? 0));
     const total = data.data.communes.reduce((s, [, v]) => s + (v ?? 0), 0);
     const top = [...visible].sort((a, b) => (count.get(b.properties.code) ?? 0) - (count.get(a.properties.code) ?? 0))[0];
@@ -51,7 +57,7 @@ export function MapScreen({ ctx, search }: { ctx: ConsoleCtx; search: string }) 
         <figure class="c-map">
           <svg viewBox={`0 0 ${W} ${H}`} role="group" aria-label={alt} class="c-choropleth">
             <title>{alt}</title>
-            {visible.map((a) => {
+            {(zoomed.length ? zoomed : visible).map((a) => {
               const n = count.get(a.properties.code) ?? 0;
               const href = listHref({ ...f, communes: [a.properties.code], page: 1 });
               return (
@@ -62,7 +68,25 @@ export function MapScreen({ ctx, search }: { ctx: ConsoleCtx; search: string }) 
                 </a>
               );
             })}
+            {points.map((c) => {
+              const [x, y] = fitted.point(c.location!.lon, c.location!.lat);
+              return (
+                <circle key={c.id} cx={x} cy={y} r={5} class="c-point">
+                  <title>{c.text.slice(0, 80)}</title>
+                </circle>
+              );
+            })}
           </svg>
+          {zoomed.length > 0 && (
+            <p>
+              {t.map.points(points.length)}{' '}
+              {ctx.officer && (
+                <a href={`/console/carte${filterToSearch({ ...f, communes: [] })}`} data-console-link="">
+                  {t.map.wholeTerritory}
+                </a>
+              )}
+            </p>
+          )}
           <figcaption>
             <h2 id="legend-title">{t.map.legend}</h2>
             <ul class="c-legend" aria-labelledby="legend-title">
