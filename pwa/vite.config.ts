@@ -5,8 +5,17 @@ import { fr } from './src/i18n/fr';
 
 // The app shell, the Automerge wasm and the territory outlines are precached,
 // so a phone that opened the app once works with no network at all.
+// The console (officer and communes, /console) is its own chunk, `console-*`
+// (the dynamic import of src/console/console.tsx, with Preact, signals,
+// d3-geo and its strings, which nothing else imports): fetched only when
+// /console opens and kept out of the precache, so a volunteer's first visit
+// does not grow. No manualChunks: they would pull modules shared with the
+// field app into the console chunk.
 export default defineConfig({
-  build: { target: 'es2022', sourcemap: false },
+  build: {
+    target: 'es2022',
+    sourcemap: false,
+  },
   define: { __APP_VERSION__: JSON.stringify(pkg.version) },
   server: { proxy: { '/api': 'http://127.0.0.1:8080', '/health': 'http://127.0.0.1:8080' } },
   plugins: [
@@ -40,6 +49,10 @@ export default defineConfig({
       },
       workbox: {
         globPatterns: ['**/*.{js,css,html,wasm,svg,png,webmanifest}'],
+        // The console needs the network for every read anyway; offline, its
+        // loader says so in words (no run-time cache: it would add Workbox's
+        // expiration code to every phone).
+        globIgnores: ['**/assets/console-*'],
         maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
         clientsClaim: true,
         skipWaiting: true,

@@ -10,7 +10,8 @@ import { Api, type Campaign } from './network/api';
 import { SyncScheduler } from './network/scheduler';
 import { SyncClient } from './network/sync';
 import { LocalStore } from './storage/store';
-import { consoleView } from './views/console';
+import type { ConsoleHandle } from './console/console';
+import { consoleView, isStaff } from './views/console';
 import { h } from './views/dom';
 import { formView } from './views/form';
 import { homeView } from './views/home';
@@ -47,13 +48,33 @@ async function boot(): Promise<void> {
     { 'aria-label': fr.nav.label, class: 'tabbar' },
     h('ul', {}, navLinks.map(([href, label]) => h('li', {}, h('a', { href, 'data-link': '' }, label)))),
   );
-  app.replaceChildren(
+  const fieldShell = [
     h('a', { class: 'skip', href: '#main' }, fr.skipToContent),
     h('header', { class: 'topbar' }, h('span', { class: 'brand' }, fr.appName), netBadge),
     main,
     toast,
     nav,
-  );
+  ];
+  // The console (officer, communes, the answer page) has its own landmarks.
+  const consoleRoot = h('div', { id: 'console-root', hidden: true });
+  app.replaceChildren(...fieldShell, consoleRoot);
+  let consoleHandle: ConsoleHandle | undefined;
+  const showConsole = (on: boolean) => {
+    // style, not `hidden`: the field app's CSS gives these a display of their own
+    for (const el of fieldShell) el.style.display = on ? 'none' : '';
+    consoleRoot.hidden = !on;
+    if (!on && consoleHandle) {
+      consoleHandle.unmount();
+      consoleHandle = undefined;
+    }
+  };
+  let schedulerStarted = false;
+  /** Field sync is for volunteers only (staff accounts do not sync). */
+  const startScheduler = () => {
+    if (schedulerStarted) return;
+    schedulerStarted = true;
+    scheduler.start();
+  };
 
   const updateBadge = async () => {
     const unsent = await store.unsentCount();
@@ -120,11 +141,35 @@ async function boot(): Promise<void> {
 
   let cleanup: (() => void) | void;
   const route = async (focus = false) => {
+    let path = location.pathname.replace(/\/+$/, '') || '/';
+    const session = await api.session();
+    // After login: an officer or a commune account works in the console, a
+    // volunteer in the field app; the answer page needs no account.
+    const answerPage = path.startsWith('/console/repondre');
+    const staff = isStaff(session) && !session?.needs_login;
+    if (staff && !answerPage && path !== '/connexion' && !path.startsWith('/console')) {
+      history.replaceState(null, '', '/console');
+      path = '/console';
+    } else if (session && !staff && !session.needs_login && path.startsWith('/console') && !answerPage) {
+      history.replaceState(null, '', '/');
+      path = '/';
+    }
+    if (answerPage || (staff && path.startsWith('/console'))) {
+      if (typeof cleanup === 'function') cleanup();
+      cleanup = undefined;
+      if (consoleHandle) consoleHandle.update();
+      else {
+        showConsole(true);
+        consoleHandle = await consoleView(consoleRoot, api, session, () => {
+          void api.logout().then(() => ctx.navigate('/connexion'));
+        });
+      }
+      return;
+    }
+    showConsole(false);
     if (typeof cleanup === 'function') cleanup();
     cleanup = undefined;
     main.replaceChildren();
-    const path = location.pathname.replace(/\/+$/, '') || '/';
-    const session = await api.session();
     for (const a of nav.querySelectorAll('a')) {
       const href = a.getAttribute('href')!;
       const current = href === '/' ? path === '/' : path.startsWith(href);
@@ -133,17 +178,23 @@ async function boot(): Promise<void> {
     }
     nav.hidden = !session || path === '/connexion';
     if (session && path !== '/connexion' && !path.startsWith('/console')) await wasmReady;
-    if (path.startsWith('/console')) consoleView(main);
-    else if (!session || path === '/connexion') {
+    if (!session || path === '/connexion' || (session.needs_login && path.startsWith('/console'))) {
+      const wanted = path.startsWith('/console') ? location.pathname + location.search : '/console';
       loginView(
         ctx,
         main,
         () => {
           void (async () => {
+            const s = await api.session();
+            if (isStaff(s)) {
+              ctx.navigate(wanted);
+              return;
+            }
             if (navigator.storage?.persist) await store.setMeta(PERSIST_KEY, await navigator.storage.persist());
             await refreshCampaigns();
             await wasmReady;
             ctx.navigate('/');
+            startScheduler();
             void scheduler.request('login');
           })();
         },
@@ -178,8 +229,9 @@ async function boot(): Promise<void> {
 
   await route();
   await wasmReady;
-  scheduler.start();
-  if (await api.session()) void scheduler.request('startup');
+  const startSession = await api.session();
+  if (!isStaff(startSession)) startScheduler();
+  if (startSession && !isStaff(startSession)) void scheduler.request('startup');
   // Test hook: lets the browser tests reach the layers (read-only use).
   (window as unknown as { porteVoix: unknown }).porteVoix = { store, scheduler };
 }

@@ -24,7 +24,12 @@ enum Command {
         command: UserCommand,
     },
     /// Fill an empty store with demo accounts and contributions.
-    Demo,
+    Demo {
+        /// How many contributions to make (100,000 takes a few minutes in
+        /// a release build).
+        #[arg(long, default_value_t = demo::DEFAULT_CONTRIBUTIONS)]
+        contributions: usize,
+    },
     /// Rebuild the search index from the store (the server must be stopped).
     Reindex,
 }
@@ -66,13 +71,16 @@ async fn main() -> anyhow::Result<()> {
             std::io::stdout().flush().ok();
             app.run_until_stopped().await
         }
-        Command::Demo => {
+        Command::Demo { contributions } => {
             let state = AppState::open(settings)?;
-            if demo::fill(&state)? {
+            if demo::fill_with(&state, contributions, true)? {
                 println!("Données de démonstration créées.");
             } else {
                 println!("Le stockage contient déjà des comptes : données de démonstration non ajoutées.");
             }
+            // The index holds every demo document when the server starts.
+            state.index.catch_up()?;
+            state.index.shutdown()?;
             print!("{}", demo::accounts_table());
             Ok(())
         }

@@ -209,7 +209,10 @@ mod topic_tests {
 
     #[test]
     fn the_table_covers_every_topic_status() {
-        assert_eq!(TopicStatus::ALL, [Open, Forwarded, Answered, Closed].as_slice());
+        assert_eq!(
+            TopicStatus::ALL,
+            [Open, Forwarded, Answered, Closed].as_slice()
+        );
         for (i, row) in EXPECTED.iter().enumerate() {
             assert_eq!(row.len(), TopicStatus::ALL.len());
             assert_eq!(row.as_bytes()[i], b'=', "diagonal");
@@ -229,7 +232,11 @@ mod topic_tests {
                         to: *to,
                     })
                 };
-                assert_eq!(check_topic_transition(*from, *to, &ctx), want, "{from} -> {to}");
+                assert_eq!(
+                    check_topic_transition(*from, *to, &ctx),
+                    want,
+                    "{from} -> {to}"
+                );
                 assert_eq!(topic_is_allowed(*from, *to), expected(i, j));
             }
         }
@@ -250,7 +257,11 @@ mod topic_tests {
                 } else {
                     Ok(())
                 };
-                assert_eq!(check_topic_transition(*from, *to, &ctx), want, "{from} -> {to}");
+                assert_eq!(
+                    check_topic_transition(*from, *to, &ctx),
+                    want,
+                    "{from} -> {to}"
+                );
             }
         }
     }
@@ -264,7 +275,10 @@ mod topic_tests {
         let msg = check_topic_transition(Open, Closed, &TopicContext::default())
             .unwrap_err()
             .to_string();
-        assert!(msg.contains("`open`") && msg.contains("`closed`") && msg.contains("`forwarded`"), "{msg}");
+        assert!(
+            msg.contains("`open`") && msg.contains("`closed`") && msg.contains("`forwarded`"),
+            "{msg}"
+        );
     }
 }
 

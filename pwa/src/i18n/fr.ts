@@ -171,6 +171,7 @@ export const fr = {
     stateRefused: 'refusée',
     refusedReason: (r: string) => `refusée : ${r}`,
     review: 'Traitement',
+    answer: (to: string) => `Réponse de ${to} :`,
   },
 
   review: {
@@ -234,9 +235,11 @@ export const fr = {
     version: 'Version',
   },
 
+  // The console's own strings are in fr-console.ts (they travel in its lazily
+  // loaded chunk); these two are shown before that chunk arrives.
   console: {
     title: 'Console',
-    placeholder: 'La console des chargé·es de mission et des communes arrive bientôt.',
+    loadFailed: 'La console n’a pas pu se charger : vérifiez le réseau puis rechargez la page.',
   },
 
   time: (d: Date) =>

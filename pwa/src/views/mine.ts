@@ -2,6 +2,7 @@
 // refused (with the server's reason) — and, once synced back, the officer's
 // processing status.
 import type { AppContext } from '../app/context';
+import { str } from '../documents/automerge';
 import { readContribution, reviewStatus } from '../documents/contribution';
 import { fr } from '../i18n/fr';
 import type { DocRecord } from '../storage/db';
@@ -14,6 +15,16 @@ export function stateLabel(rec: DocRecord): { text: string; cls: string } {
   return { text: fr.mine.stateOnPhone, cls: 'pending' };
 }
 
+/** The answers brought back to this contribution (its `follow_up`, written by the server). */
+export function answersOf(doc: unknown): { to: string; answer: string }[] {
+  const list = (doc as { follow_up?: unknown }).follow_up;
+  if (!Array.isArray(list)) return [];
+  return list
+    .map((f) => f as { to?: unknown; answer?: unknown })
+    .map((f) => ({ to: str(f.to) ?? '', answer: str(f.answer) ?? '' }))
+    .filter((f) => f.answer !== '');
+}
+
 export async function mineView(ctx: AppContext, root: HTMLElement): Promise<() => void> {
   const session = await ctx.session();
   const territory = await ctx.territory();
@@ -22,7 +33,7 @@ export async function mineView(ctx: AppContext, root: HTMLElement): Promise<() =
 
   const render = async () => {
     const items = (await ctx.store.loadAll('contribution'))
-      .map(({ record, doc }) => ({ record, v: readContribution(doc) }))
+      .map(({ record, doc }) => ({ record, v: readContribution(doc), answers: answersOf(doc) }))
       .filter(({ v }) => !session || v.author === session.user.id)
       .sort((a, b) => b.v.created_at.localeCompare(a.v.created_at));
     if (!items.length) {
@@ -30,7 +41,7 @@ export async function mineView(ctx: AppContext, root: HTMLElement): Promise<() =
       return;
     }
     list.replaceChildren(
-      ...items.map(({ record, v }) => {
+      ...items.map(({ record, v, answers }) => {
         const state = stateLabel(record);
         const where = v.geo?.commune_name
           ? [v.geo.commune_name, v.geo.arrondissement_name].filter(Boolean).join(' — ')
@@ -64,6 +75,7 @@ export async function mineView(ctx: AppContext, root: HTMLElement): Promise<() =
               ? h('span', { class: 'badge review', 'data-review': reviewStatus(v) }, `${fr.mine.review} : ${fr.review[reviewStatus(v)] ?? reviewStatus(v)}`)
               : null,
           ),
+          answers.map((a) => h('div', { class: 'answer' }, h('p', { class: 'meta' }, fr.mine.answer(a.to)), h('blockquote', {}, a.answer))),
           h(
             'a',
             { href: `/contributions/${v.id}`, 'data-link': '', class: 'button secondary', 'aria-describedby': titleId },

@@ -25,6 +25,7 @@ use uuid::Uuid;
 /// (`theme=water,mobility`); several values of one parameter match any of
 /// them, different parameters all apply.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// French full-text search: every word must match; case, accents and
     /// plurals do not matter (`securite` finds « sécurité »). At most 500
@@ -474,8 +475,8 @@ pub async fn update_review(
             // The topic lives in the row (attaching never touches the
             // document); a duplicate may point at it instead of one
             // contribution.
-            let topic = crate::index::contribution_row(state.store.as_ref(), id)?
-                .and_then(|r| r.topic);
+            let topic =
+                crate::index::contribution_row(state.store.as_ref(), id)?.and_then(|r| r.topic);
             // Checked under the document's lock, against the status it has
             // now, before anything is written.
             let ctx = TransitionContext {

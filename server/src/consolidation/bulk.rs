@@ -16,15 +16,14 @@ use super::topics::{check_assignee, check_themes, officer_only};
 use crate::auth::AuthUser;
 use crate::document;
 use crate::error::{ApiError, ErrorBody};
-use crate::index::{contribution_row, Filter, Scope, Sort, TopicFilter};
+use crate::index::{contribution_row, Filter, Scope, Sort};
 use crate::startup::AppState;
 use crate::store::{ConsolidationWrite, DocWrite, RowPatch};
 use actix_web::{post, put, web, HttpResponse};
 use automerge::ActorId;
-use chrono::{DateTime, Utc};
 use porte_voix_shared::schema::Review;
 use porte_voix_shared::workflow::{self, TransitionContext, TransitionError};
-use porte_voix_shared::{CommuneCode, ContributionKind, Document, Principal, Status};
+use porte_voix_shared::{Document, Principal, Status};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
@@ -50,63 +49,110 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(create_bulk_action).service(update_assignee);
 }
 
-/// The list's filters, as JSON. Empty lists and absent fields mean "any".
+/// One value or several (`"69266"` or `["69266", "69123"]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn values(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(v) => vec![v.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+/// The list's filters (`GET /api/v1/contributions` query parameters, same
+/// names, same rules), as JSON. Absent fields mean "any"; several values of
+/// one field match any of them.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkFilter {
     /// French full-text query (every word must match).
     pub q: Option<String>,
     /// INSEE codes; a commune includes its arrondissements.
-    #[serde(default)]
-    pub communes: Vec<CommuneCode>,
-    #[serde(default)]
-    pub themes: Vec<String>,
-    #[serde(default)]
-    pub kinds: Vec<ContributionKind>,
-    #[serde(default)]
-    pub statuses: Vec<Status>,
+    #[schema(value_type = Option<Vec<String>>)]
+    pub commune: Option<OneOrMany>,
+    /// Theme codes.
+    #[schema(value_type = Option<Vec<String>>)]
+    pub theme: Option<OneOrMany>,
+    /// Kinds.
+    #[schema(value_type = Option<Vec<String>>)]
+    pub kind: Option<OneOrMany>,
+    /// Review statuses.
+    #[schema(value_type = Option<Vec<String>>)]
+    pub status: Option<OneOrMany>,
     pub campaign: Option<String>,
     pub outing: Option<Uuid>,
-    /// A user id.
+    /// `me` or a user id.
     pub author: Option<String>,
     pub near_border: Option<bool>,
-    /// `any` (in a topic), `none` (in no topic) or a topic id.
-    pub topic: Option<String>,
-    /// An officer's user id.
+    /// `true`: in a topic; `false`: in none.
+    pub in_topic: Option<bool>,
+    /// In this topic.
+    pub topic: Option<Uuid>,
+    /// `me` or an officer's user id.
     pub assignee: Option<String>,
-    /// Created at or after.
-    pub from: Option<DateTime<Utc>>,
-    /// Created before.
-    pub to: Option<DateTime<Utc>>,
+    /// Created at or after (RFC 3339 or YYYY-MM-DD).
+    pub from: Option<String>,
+    /// Created before (RFC 3339 or YYYY-MM-DD).
+    pub to: Option<String>,
+}
+
+/// Percent-encodes a query-string component.
+fn enc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 impl BulkFilter {
-    /// The index filter; 400 on a value that does not parse.
-    pub fn to_filter(&self) -> Result<Filter, ApiError> {
-        let topic = match self.topic.as_deref() {
-            None => None,
-            Some("any") => Some(TopicFilter::Any),
-            Some("none") => Some(TopicFilter::None),
-            Some(t) => Some(TopicFilter::Is(Uuid::parse_str(t).map_err(|_| {
-                ApiError::BadRequest("`topic` is `any`, `none` or a topic id".into())
-            })?)),
+    /// The index filter, parsed by the list's own parser
+    /// (`api::list_params`), so that a bulk action and the
+    /// list the officer looked at select the same contributions.
+    pub fn to_filter(&self, p: &Principal) -> Result<Filter, ApiError> {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        let mut one = |k: &'static str, v: Option<String>| {
+            if let Some(v) = v {
+                pairs.push((k, v));
+            }
         };
-        check_themes(&self.themes)?;
-        Ok(Filter {
-            q: self.q.clone().filter(|q| !q.trim().is_empty()),
-            communes: self.communes.clone(),
-            themes: self.themes.clone(),
-            kinds: self.kinds.clone(),
-            statuses: self.statuses.clone(),
-            campaign: self.campaign.clone(),
-            outing: self.outing,
-            author: self.author.clone(),
-            near_border: self.near_border,
-            topic,
-            assignee: self.assignee.clone(),
-            from: self.from,
-            to: self.to,
-        })
+        one("q", self.q.clone());
+        one("campaign", self.campaign.clone());
+        one("outing", self.outing.map(|u| u.to_string()));
+        one("author", self.author.clone());
+        one("near_border", self.near_border.map(|b| b.to_string()));
+        one("in_topic", self.in_topic.map(|b| b.to_string()));
+        one("topic", self.topic.map(|u| u.to_string()));
+        one("assignee", self.assignee.clone());
+        one("from", self.from.clone());
+        one("to", self.to.clone());
+        for (k, list) in [
+            ("commune", &self.commune),
+            ("theme", &self.theme),
+            ("kind", &self.kind),
+            ("status", &self.status),
+        ] {
+            for v in list.iter().flat_map(OneOrMany::values) {
+                pairs.push((k, v));
+            }
+        }
+        let qs = pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        Ok(crate::api::list_params(p, &qs)?.filter)
     }
 }
 
@@ -124,10 +170,18 @@ pub enum BulkAction {
         #[serde(default)]
         notes: Option<String>,
     },
-    AddThemes { themes: Vec<String> },
-    RemoveThemes { themes: Vec<String> },
-    AddTags { tags: Vec<String> },
-    RemoveTags { tags: Vec<String> },
+    AddThemes {
+        themes: Vec<String>,
+    },
+    RemoveThemes {
+        themes: Vec<String>,
+    },
+    AddTags {
+        tags: Vec<String>,
+    },
+    RemoveTags {
+        tags: Vec<String>,
+    },
     /// An officer's user id, or `null` to unassign.
     Assignee {
         #[schema(value_type = Option<String>)]
@@ -215,7 +269,7 @@ pub async fn create_bulk_action(
             }
             None
         }
-        (None, Some(f)) => Some(f.to_filter()?),
+        (None, Some(f)) => Some(f.to_filter(&p)?),
         _ => {
             return Err(ApiError::BadRequest(
                 "give exactly one of `ids` and `filter`".into(),
@@ -415,6 +469,7 @@ fn review_one(
         merged_into: old.as_ref().and_then(|r| r.merged_into),
         notes: old.as_ref().map(|r| r.notes.clone()).unwrap_or_default(),
     };
+    let unchanged = review.clone();
     match action {
         BulkAction::Status {
             status,
@@ -467,15 +522,15 @@ fn review_one(
             ));
         }
     }
-    if old.as_ref() == Some(&review) {
-        // Nothing to write: the document stays as it is.
+    if review == unchanged {
+        // Nothing to write: the document stays as it is (no review is
+        // added to one that had none).
         return Ok(());
     }
     document::write_review(&mut doc, actor, &review)
         .map_err(|e| ItemError::Store(crate::store::StoreError::Backend(e.to_string())))?;
-    let parsed = Document::parse(id, &document::to_json(&doc)).map_err(|_| {
-        ItemError::Refused("invalid", "the review would break the document".into())
-    })?;
+    let parsed = Document::parse(id, &document::to_json(&doc))
+        .map_err(|_| ItemError::Refused("invalid", "the review would break the document".into()))?;
     state.store.put_doc(DocWrite {
         id,
         bytes: doc.save(),
@@ -543,25 +598,57 @@ pub async fn update_assignee(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::TopicFilter;
+    use porte_voix_shared::CommuneCode;
+
+    fn officer() -> Principal {
+        Principal {
+            user_id: "o".into(),
+            role: porte_voix_shared::Role::Officer,
+            commune: None,
+        }
+    }
 
     #[test]
-    fn a_json_filter_becomes_the_index_filter() {
+    fn a_json_filter_becomes_the_index_filter_through_the_lists_parser() {
         let f: BulkFilter = serde_json::from_value(serde_json::json!({
-            "communes": ["69266"], "statuses": ["new", "qualified"], "topic": "none",
-            "themes": ["mobility"], "near_border": true
+            "commune": ["69266", "69123"], "status": "new", "in_topic": false,
+            "theme": ["mobility"], "near_border": true, "q": "sécurité & propreté",
+            "assignee": "me", "from": "2026-11-01"
         }))
         .unwrap();
-        let f = f.to_filter().unwrap();
-        assert_eq!(f.communes, vec![CommuneCode::parse("69266").unwrap()]);
-        assert_eq!(f.statuses, vec![Status::New, Status::Qualified]);
+        let f = f.to_filter(&officer()).unwrap();
+        assert_eq!(
+            f.communes,
+            vec![
+                CommuneCode::parse("69266").unwrap(),
+                CommuneCode::parse("69123").unwrap()
+            ]
+        );
+        assert_eq!(f.statuses, vec![Status::New]);
         assert_eq!(f.topic, Some(TopicFilter::None));
         assert_eq!(f.near_border, Some(true));
-        let any: BulkFilter = serde_json::from_value(serde_json::json!({"topic": "any"})).unwrap();
-        assert_eq!(any.to_filter().unwrap().topic, Some(TopicFilter::Any));
-        let bad: BulkFilter =
-            serde_json::from_value(serde_json::json!({"topic": "everything"})).unwrap();
-        assert!(bad.to_filter().is_err());
-        assert!(serde_json::from_value::<BulkFilter>(serde_json::json!({"colour": "red"})).is_err());
+        assert_eq!(f.q.as_deref(), Some("sécurité & propreté"));
+        assert_eq!(f.assignee.as_deref(), Some("o"));
+        assert!(f.from.is_some());
+        let t = Uuid::from_u128(3);
+        let f: BulkFilter = serde_json::from_value(serde_json::json!({"topic": t})).unwrap();
+        assert_eq!(
+            f.to_filter(&officer()).unwrap().topic,
+            Some(TopicFilter::Is(t))
+        );
+        for bad in [
+            serde_json::json!({"status": ["new", "lost"]}),
+            serde_json::json!({"commune": "Lyon"}),
+            serde_json::json!({"from": "yesterday"}),
+        ] {
+            let f: BulkFilter = serde_json::from_value(bad.clone()).unwrap();
+            assert!(f.to_filter(&officer()).is_err(), "{bad}");
+        }
+        assert!(
+            serde_json::from_value::<BulkFilter>(serde_json::json!({"colour": "red"})).is_err()
+        );
+        assert!(serde_json::from_value::<BulkFilter>(serde_json::json!({"page": 2})).is_err());
     }
 
     #[test]

@@ -119,7 +119,9 @@ impl Figures {
                 *f.by_commune.entry(c.as_str().to_owned()).or_default() += 1;
             }
             if let Some(a) = &r.arrondissement {
-                *f.by_arrondissement.entry(a.as_str().to_owned()).or_default() += 1;
+                *f.by_arrondissement
+                    .entry(a.as_str().to_owned())
+                    .or_default() += 1;
             }
             *f.by_kind.entry(r.kind.code().to_owned()).or_default() += 1;
             if let Some(o) = r.outing {
@@ -228,7 +230,11 @@ pub fn view(
         themes: topic.themes.clone(),
         status: topic.status,
         allowed_next: workflow::topic_allowed_next(topic.status),
-        assignee: if officer { topic.assignee.clone() } else { None },
+        assignee: if officer {
+            topic.assignee.clone()
+        } else {
+            None
+        },
         created_at: topic.created_at,
         created_by: if officer {
             topic.created_by.clone()
@@ -277,7 +283,11 @@ fn check_summary(s: &str) -> Result<String, ApiError> {
 }
 
 pub(crate) fn check_themes(themes: &[String]) -> Result<(), ApiError> {
-    if themes.len() > 20 || themes.iter().any(|t| !porte_voix_shared::schema::is_slug(t)) {
+    if themes.len() > 20
+        || themes
+            .iter()
+            .any(|t| !porte_voix_shared::schema::is_slug(t))
+    {
         return Err(ApiError::BadRequest(
             "themes are a list of at most 20 codes ([a-z0-9_])".into(),
         ));
@@ -343,7 +353,9 @@ pub fn attach(
             previous => {
                 if let Some(other) = previous {
                     match others.entry(other) {
-                        std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().1.push(id),
+                        std::collections::hash_map::Entry::Occupied(mut e) => {
+                            e.get_mut().1.push(id)
+                        }
                         std::collections::hash_map::Entry::Vacant(e) => {
                             // A row pointing at a missing topic is simply
                             // taken over.
@@ -370,7 +382,9 @@ pub fn attach(
     for (_, (mut other, moved)) in others {
         let moved_set: HashSet<Uuid> = moved.iter().copied().collect();
         let before = other.quotes.len();
-        other.quotes.retain(|q| !moved_set.contains(&q.contribution));
+        other
+            .quotes
+            .retain(|q| !moved_set.contains(&q.contribution));
         let mut detail = ids_detail(&moved);
         detail["moved_to"] = json!(topic_id);
         detail["quotes_removed"] = json!(before - other.quotes.len());
@@ -870,7 +884,7 @@ pub async fn create_topic_quote(
                 )));
             }
             let cid = body.contribution;
-            if !contribution_row(store, cid)?.is_some_and(|r| r.topic == Some(id)) {
+            if contribution_row(store, cid)?.is_none_or(|r| r.topic != Some(id)) {
                 return Err(ApiError::BadRequest(
                     "the contribution is not attached to this topic".into(),
                 ));

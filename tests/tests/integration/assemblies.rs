@@ -46,7 +46,10 @@ async fn an_assembly_dossier_gives_each_agenda_topic_with_figures_and_quotes() {
     assert_eq!(agenda_topics(&a), [tv.to_string(), tl.to_string()]);
     assert_eq!(a["agenda"][0]["position"], 1);
     assert_eq!(a["agenda"][0]["title"], "La propreté des rues");
-    assert_eq!(a["agenda"][1]["title"], "Bancs", "the topic's title by default");
+    assert_eq!(
+        a["agenda"][1]["title"], "Bancs",
+        "the topic's title by default"
+    );
     assert_eq!(a["agenda"][0]["topic"]["figures"]["count"], 2);
     assert_eq!(
         a["agenda"][0]["topic"]["quotes"][0]["excerpt"],
@@ -88,7 +91,10 @@ async fn an_assembly_dossier_gives_each_agenda_topic_with_figures_and_quotes() {
         .await;
     assert_eq!(status, 200);
     let (status, err) = app.get(&lyon3, &path).await;
-    assert_eq!((status, err["error"]["code"].as_str()), (404, Some("not_found")));
+    assert_eq!(
+        (status, err["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
     let (_, list) = app.get(&lyon3, "/api/v1/assemblies").await;
     assert_eq!(list, json!([]));
     let (status, _) = app.get(&ville, &path).await;

@@ -34,9 +34,14 @@ async fn a_bulk_status_gives_one_result_per_item_and_one_bad_id_fails_only_itsel
     assert_eq!(status, 200, "{r}");
     assert_eq!(statuses(&r), ["ok", "not_found", "ok", "ok"]);
     assert_eq!(r["results"][1]["id"], json!(unknown));
-    assert_eq!((r["ok"].as_u64(), r["not_found"].as_u64()), (Some(3), Some(1)));
+    assert_eq!(
+        (r["ok"].as_u64(), r["not_found"].as_u64()),
+        (Some(3), Some(1))
+    );
     for id in &c {
-        let (_, got) = app.get(&officer, &format!("/api/v1/contributions/{id}")).await;
+        let (_, got) = app
+            .get(&officer, &format!("/api/v1/contributions/{id}"))
+            .await;
         assert_eq!(got["review"]["status"], "qualified");
     }
 
@@ -71,7 +76,9 @@ async fn a_bulk_status_gives_one_result_per_item_and_one_bad_id_fails_only_itsel
     .await;
     assert_eq!(statuses(&r), ["ok", "error"], "{r}");
     assert_eq!(r["results"][1]["code"], "invalid");
-    let (_, got) = app.get(&officer, &format!("/api/v1/contributions/{}", c[1])).await;
+    let (_, got) = app
+        .get(&officer, &format!("/api/v1/contributions/{}", c[1]))
+        .await;
     assert_eq!(got["review"]["merged_into"], json!(c[0]));
     // Adding a tag to the duplicate keeps its target.
     let (_, r) = post(
@@ -82,7 +89,9 @@ async fn a_bulk_status_gives_one_result_per_item_and_one_bad_id_fails_only_itsel
     )
     .await;
     assert_eq!(statuses(&r), ["ok"], "{r}");
-    let (_, got) = app.get(&officer, &format!("/api/v1/contributions/{}", c[1])).await;
+    let (_, got) = app
+        .get(&officer, &format!("/api/v1/contributions/{}", c[1]))
+        .await;
     assert_eq!(got["review"]["merged_into"], json!(c[0]));
     assert_eq!(got["review"]["tags"], json!(["urgent"]));
 }
@@ -97,7 +106,7 @@ async fn a_bulk_action_over_a_filter_changes_only_what_matches() {
         &app,
         &officer,
         BULK,
-        json!({"filter": {"communes": ["69266"]}, "action": {"type": "add_themes", "themes": ["mobility"]}}),
+        json!({"filter": {"commune": ["69266"]}, "action": {"type": "add_themes", "themes": ["mobility"]}}),
     )
     .await;
     assert_eq!(status, 200, "{r}");
@@ -113,11 +122,15 @@ async fn a_bulk_action_over_a_filter_changes_only_what_matches() {
     want.sort();
     assert_eq!(got, want);
     for id in &v {
-        let (_, c) = app.get(&officer, &format!("/api/v1/contributions/{id}")).await;
+        let (_, c) = app
+            .get(&officer, &format!("/api/v1/contributions/{id}"))
+            .await;
         assert_eq!(c["review"]["themes"], json!(["cleanliness", "mobility"]));
     }
     for id in &l {
-        let (_, c) = app.get(&officer, &format!("/api/v1/contributions/{id}")).await;
+        let (_, c) = app
+            .get(&officer, &format!("/api/v1/contributions/{id}"))
+            .await;
         assert_eq!(c["review"], Value::Null, "outside the filter: untouched");
     }
 
@@ -126,11 +139,13 @@ async fn a_bulk_action_over_a_filter_changes_only_what_matches() {
         &app,
         &officer,
         BULK,
-        json!({"filter": {"communes": ["69266"]}, "action": {"type": "remove_themes", "themes": ["mobility"]}}),
+        json!({"filter": {"commune": ["69266"]}, "action": {"type": "remove_themes", "themes": ["mobility"]}}),
     )
     .await;
     assert_eq!(r["ok"], 3);
-    let (_, c) = app.get(&officer, &format!("/api/v1/contributions/{}", v[0])).await;
+    let (_, c) = app
+        .get(&officer, &format!("/api/v1/contributions/{}", v[0]))
+        .await;
     assert_eq!(c["review"]["themes"], json!(["cleanliness"]));
 
     let (_, r) = post(
@@ -156,7 +171,7 @@ async fn a_bulk_action_over_a_filter_changes_only_what_matches() {
         &app,
         &officer,
         BULK,
-        json!({"filter": {"communes": ["69123"]}, "action": {"type": "attach_to_topic", "topic": t}}),
+        json!({"filter": {"commune": "69123"}, "action": {"type": "attach_to_topic", "topic": t}}),
     )
     .await;
     assert_eq!(r["ok"], 2, "{r}");
@@ -166,7 +181,7 @@ async fn a_bulk_action_over_a_filter_changes_only_what_matches() {
         &app,
         &officer,
         BULK,
-        json!({"filter": {"topic": "none"}, "action": {"type": "status", "status": "qualified"}}),
+        json!({"filter": {"in_topic": false}, "action": {"type": "status", "status": "qualified"}}),
     )
     .await;
     assert_eq!(r["ok"], 3, "the three Villeurbanne ones: {r}");
@@ -184,17 +199,44 @@ async fn bulk_limits_and_bad_requests_change_nothing() {
         (json!({"action": qualified}), 400),
         (json!({"ids": c, "filter": {}, "action": qualified}), 400),
         (json!({"ids": c, "action": {"type": "paint"}}), 400),
-        (json!({"ids": c, "action": {"type": "add_themes", "themes": ["Pas un code"]}}), 400),
-        (json!({"ids": c, "action": {"type": "assignee", "assignee": app.user_id("vol")}}), 400),
-        (json!({"filter": {"topic": "every"}, "action": qualified}), 400),
-        (json!({"ids": c, "action": {"type": "attach_to_topic", "topic": Uuid::new_v4()}}), 404),
+        (
+            json!({"ids": c, "action": {"type": "add_themes", "themes": ["Pas un code"]}}),
+            400,
+        ),
+        (
+            json!({"ids": c, "action": {"type": "assignee", "assignee": app.user_id("vol")}}),
+            400,
+        ),
+        (
+            json!({"filter": {"topic": "every"}, "action": qualified}),
+            400,
+        ),
+        (
+            json!({"ids": c, "action": {"type": "attach_to_topic", "topic": Uuid::new_v4()}}),
+            404,
+        ),
     ] {
         let (status, err) = post(&app, &officer, BULK, body.clone()).await;
         assert_eq!(status, want, "{body}: {err}");
         assert!(err["error"]["message"].is_string());
     }
-    let (_, got) = app.get(&officer, &format!("/api/v1/contributions/{}", c[0])).await;
+    let (_, got) = app
+        .get(&officer, &format!("/api/v1/contributions/{}", c[0]))
+        .await;
     assert_eq!(got["review"], Value::Null);
+    // An action that changes nothing writes nothing (no empty review).
+    let (_, r) = post(
+        &app,
+        &officer,
+        BULK,
+        json!({"ids": c, "action": {"type": "remove_tags", "tags": ["absent"]}}),
+    )
+    .await;
+    assert_eq!(statuses(&r), ["ok"]);
+    let (_, again) = app
+        .get(&officer, &format!("/api/v1/contributions/{}", c[0]))
+        .await;
+    assert_eq!(again, got, "unchanged");
     for who in ["vol", "villeurbanne", "admin"] {
         let token = app.login(who).await;
         let (status, _) = post(&app, &token, BULK, json!({"ids": c, "action": qualified})).await;
@@ -208,13 +250,22 @@ async fn the_officer_assigns_a_contribution_to_an_officer_colleague() {
     let c = seed(&app, 2, VILLEURBANNE, "Arbres").await;
     let officer = app.login("officer").await;
     let path = format!("/api/v1/contributions/{}/assignee", c[0]);
-    let (_, before) = app.get(&officer, &format!("/api/v1/contributions/{}", c[0])).await;
+    let (_, before) = app
+        .get(&officer, &format!("/api/v1/contributions/{}", c[0]))
+        .await;
     let (status, r) = app
-        .send(Method::PUT, &officer, &path, &json!({"assignee": app.user_id("officer")}))
+        .send(
+            Method::PUT,
+            &officer,
+            &path,
+            &json!({"assignee": app.user_id("officer")}),
+        )
         .await;
     assert_eq!(status, 200, "{r}");
     assert_eq!(r["assignee"], json!(app.user_id("officer")));
-    let (_, after) = app.get(&officer, &format!("/api/v1/contributions/{}", c[0])).await;
+    let (_, after) = app
+        .get(&officer, &format!("/api/v1/contributions/{}", c[0]))
+        .await;
     assert_eq!(after, before, "the document is not changed");
     // The assignee filter finds it, and only it.
     let (_, r) = post(

@@ -1,16 +1,20 @@
 //! Integration tests: a real server on port 0, a temporary sled directory,
 //! HTTP like a phone or a console.
 
+mod assemblies;
 mod auth;
+mod bulk;
 mod durability;
+mod exports;
 mod forwards;
 mod hostile;
 mod mail;
 mod matrix;
 mod read_api;
+mod search;
+mod stats;
+mod similar;
 mod sync;
+mod topics;
 mod webhooks;
 mod workflow;
-mod topics;
-mod bulk;
-mod assemblies;

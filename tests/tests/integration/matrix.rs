@@ -69,6 +69,14 @@ enum Body {
     Sync,
     Review,
     Comment,
+    Topic,
+    TopicPatch,
+    Attach,
+    Quote,
+    Bulk,
+    Assignee,
+    Assembly,
+    AssemblyPatch,
     // Forwards and webhooks.
     /// A new recipient of the directory.
     Recipient,
@@ -129,6 +137,19 @@ static TABLE: &[Row] = &[
           expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 200, 403] },
     Row { method: "delete", path: "/api/v1/contributions/{id}/contact", query: "", body: Body::None,
           expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 204, 403] },
+    // Statistics and exports (index helper): the officer and communes
+    // (their territory, checked in stats.rs and exports.rs); volunteers
+    // and admins 403.
+    Row { method: "get", path: "/api/v1/stats/contributions", query: "by=commune", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 200, 200, 200, 403] },
+    Row { method: "get", path: "/api/v1/stats/respondents", query: "by=gender", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 200, 200, 200, 403] },
+    Row { method: "get", path: "/api/v1/exports/contributions.csv", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 200, 200, 200, 403] },
+    Row { method: "get", path: "/api/v1/exports/contributions.xlsx", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 200, 200, 200, 403] },
+    Row { method: "get", path: "/api/v1/exports/contributions.geojson", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 200, 200, 200, 403] },
     // Forwards (docs/CONSOLIDATION.md "Forwarding"). The directory: officer
     // and admin; communes 403 (it holds addresses outside their territory).
     Row { method: "get", path: "/api/v1/recipients", query: "", body: Body::None,
@@ -165,6 +186,13 @@ static TABLE: &[Row] = &[
           expect: [NO, NO, NO, NO, NO,         403, 403, 404, 404, 404, 404] },
     Row { method: "get", path: "/api/v1/webhooks/{id}/deliveries", query: "", body: Body::None,
           expect: [NO, NO, NO, NO, NO,         403, 403, 404, 404, 404, 404] },
+    // Similar contributions (consolidation/similar.rs): the officer, and a
+    // commune on its own territory (404 elsewhere); volunteers, admins 403.
+    Row { method: "get", path: "/api/v1/contributions/{id}/similar", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 200, 404, 200, 403] },
+    // The consolidation queue: the officer only.
+    Row { method: "get", path: "/api/v1/consolidation/queue", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 200, 403] },
     // Open data.
     Row { method: "get", path: "/api/v1/territory", query: "", body: Body::None,
           expect: [200, 200, 200, 200, 200,   200, 200, 200, 200, 200, 200] },
@@ -172,6 +200,38 @@ static TABLE: &[Row] = &[
           expect: [200, 200, 200, 200, 200,   200, 200, 200, 200, 200, 200] },
     Row { method: "get", path: "/api/v1/campaigns", query: "", body: Body::None,
           expect: [NO, NO, NO, NO, NO,         200, 200, 200, 200, 200, 200] },
+    // --- topics, bulk actions, assignment, assemblies -------------------
+    // `{id}` is the seeded topic (holding the contribution, Villeurbanne)
+    // or assembly (held for Villeurbanne). Reads: officer, and a commune
+    // on its territory (elsewhere 404); volunteers and admins 403.
+    Row { method: "get", path: "/api/v1/topics", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 200, 200, 200, 403] },
+    Row { method: "post", path: "/api/v1/topics", query: "", body: Body::Topic,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 201, 403] },
+    Row { method: "get", path: "/api/v1/topics/{id}", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 200, 404, 200, 403] },
+    Row { method: "patch", path: "/api/v1/topics/{id}", query: "", body: Body::TopicPatch,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 200, 403] },
+    Row { method: "post", path: "/api/v1/topics/{id}/contributions", query: "", body: Body::Attach,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 200, 403] },
+    Row { method: "delete", path: "/api/v1/topics/{id}/contributions/{contribution_id}", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 204, 403] },
+    Row { method: "post", path: "/api/v1/topics/{id}/quotes", query: "", body: Body::Quote,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 201, 403] },
+    Row { method: "delete", path: "/api/v1/topics/{id}/quotes/{index}", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 204, 403] },
+    Row { method: "post", path: "/api/v1/contributions/bulk", query: "", body: Body::Bulk,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 200, 403] },
+    Row { method: "put", path: "/api/v1/contributions/{id}/assignee", query: "", body: Body::Assignee,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 200, 403] },
+    Row { method: "get", path: "/api/v1/assemblies", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 200, 200, 200, 403] },
+    Row { method: "post", path: "/api/v1/assemblies", query: "", body: Body::Assembly,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 201, 403] },
+    Row { method: "get", path: "/api/v1/assemblies/{id}", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 200, 404, 200, 403] },
+    Row { method: "patch", path: "/api/v1/assemblies/{id}", query: "", body: Body::AssemblyPatch,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 200, 403] },
 ];
 
 /// The code every error status must carry in `{"error": {"code"}}`.
@@ -215,6 +275,10 @@ fn alg_none_token(app: &TestApp) -> String {
 struct World {
     app: TestApp,
     contribution: Uuid,
+    /// A topic holding the contribution.
+    topic: Uuid,
+    /// An assembly held for Villeurbanne, with the topic on its agenda.
+    assembly: Uuid,
     /// Access tokens of the real users, by caller.
     tokens: Vec<(Caller, String)>,
 }
@@ -243,6 +307,42 @@ impl World {
         );
     }
 
+    /// Keeps the contribution in the seeded topic, with a quote, so that
+    /// the officer's detach and quote removal find them whatever ran before.
+    async fn ensure_topic(&self) {
+        let officer = self.token(Caller::Officer).unwrap();
+        let (status, r) = self
+            .app
+            .send(
+                Method::POST,
+                officer,
+                &format!("/api/v1/topics/{}/contributions", self.topic),
+                &json!({"ids": [self.contribution], "move": true}),
+            )
+            .await;
+        assert_eq!(
+            (status, r["results"][0]["status"].as_str()),
+            (200, Some("ok"))
+        );
+        let (_, t) = self
+            .app
+            .get(officer, &format!("/api/v1/topics/{}", self.topic))
+            .await;
+        if !t["quotes"].as_array().is_some_and(|q| q.is_empty()) {
+            return;
+        }
+        let (status, r) = self
+            .app
+            .send(
+                Method::POST,
+                officer,
+                &format!("/api/v1/topics/{}/quotes", self.topic),
+                &json!({"contribution": self.contribution, "excerpt": "poubelles"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{r}");
+    }
+
     async fn body(&self, body: Body) -> Option<Value> {
         match body {
             Body::None => None,
@@ -264,6 +364,16 @@ impl World {
             Body::Sync => Some(json!({"protocol": 1, "documents": []})),
             Body::Review => Some(json!({"status": "qualified"})),
             Body::Comment => Some(json!({"text": "Vu avec le service propreté."})),
+            Body::Topic => Some(json!({"title": "Propreté du marché"})),
+            Body::TopicPatch => Some(json!({"summary": "Poubelles et trottoirs"})),
+            Body::Attach => Some(json!({"ids": [self.contribution]})),
+            Body::Quote => Some(json!({"contribution": self.contribution, "excerpt": "poubelles"})),
+            Body::Bulk => Some(json!({"ids": [self.contribution],
+                                      "action": {"type": "add_tags", "tags": ["matrice"]}})),
+            Body::Assignee => Some(json!({"assignee": null})),
+            Body::Assembly => Some(json!({"title": "Assemblée ouverte", "date": "2026-12-10",
+                                          "place": "Salle des fêtes"})),
+            Body::AssemblyPatch => Some(json!({"place": "Salle B"})),
             Body::Recipient => Some(json!({"kind": "service", "name": "Direction de la propreté"})),
             Body::EmptyObject => Some(json!({})),
             Body::Forward => {
@@ -290,7 +400,18 @@ impl World {
 
     /// One cell: the status and the body (JSON or `Null`).
     async fn call(&self, row: &Row, caller: Caller) -> (u16, Value) {
-        let path = row.path.replace("{id}", &self.contribution.to_string());
+        let id = if row.path.starts_with("/api/v1/topics/") {
+            self.topic
+        } else if row.path.starts_with("/api/v1/assemblies/") {
+            self.assembly
+        } else {
+            self.contribution
+        };
+        let path = row
+            .path
+            .replace("{id}", &id.to_string())
+            .replace("{contribution_id}", &self.contribution.to_string())
+            .replace("{index}", "0");
         assert!(
             !path.contains('{'),
             "{} {}: a path parameter the matrix does not fill",
@@ -379,9 +500,38 @@ async fn world() -> World {
         "the seeded contribution is placed in Villeurbanne"
     );
 
+    let officer_token = &tokens
+        .iter()
+        .find(|(c, _)| *c == Caller::Officer)
+        .unwrap()
+        .1;
+    let (status, topic) = app
+        .send(
+            Method::POST,
+            officer_token,
+            "/api/v1/topics",
+            &json!({"title": "Propreté", "contributions": [id]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{topic}");
+    let topic: Uuid = topic["id"].as_str().unwrap().parse().unwrap();
+    let (status, assembly) = app
+        .send(
+            Method::POST,
+            officer_token,
+            "/api/v1/assemblies",
+            &json!({"title": "Assemblée de Villeurbanne", "date": "2026-12-10",
+                    "place": "Hôtel de ville", "commune": "69266", "agenda": [{"topic": topic}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{assembly}");
+    let assembly: Uuid = assembly["id"].as_str().unwrap().parse().unwrap();
+
     let world = World {
         app,
         contribution: id,
+        topic,
+        assembly,
         tokens,
     };
     world.ensure_contact().await;
@@ -434,6 +584,9 @@ async fn every_route_times_every_caller_matches_the_table() {
         for (caller, &expected) in CALLERS.iter().zip(&row.expect) {
             if row.path.ends_with("/contact") {
                 w.ensure_contact().await;
+            }
+            if row.path.starts_with("/api/v1/topics/") {
+                w.ensure_topic().await;
             }
             let (status, body) = w.call(row, *caller).await;
             let cell = format!("{} {} as {caller:?}", row.method.to_uppercase(), row.path);

@@ -318,15 +318,27 @@ async fn detaching_leaves_the_contribution_as_it_was() {
     let (_, during) = app.get(&officer, &path).await;
     assert_eq!(during, before, "attaching does not change the contribution");
     let detach = format!("/api/v1/topics/{t}/contributions/{c}");
-    let (status, _) = app.send(Method::DELETE, &officer, &detach, &json!(null)).await;
+    let (status, _) = app
+        .send(Method::DELETE, &officer, &detach, &json!(null))
+        .await;
     assert_eq!(status, 204);
     let (_, after) = app.get(&officer, &path).await;
     assert_eq!(after, before);
-    let (status, err) = app.send(Method::DELETE, &officer, &detach, &json!(null)).await;
-    assert_eq!((status, err["error"]["code"].as_str()), (404, Some("not_found")));
+    let (status, err) = app
+        .send(Method::DELETE, &officer, &detach, &json!(null))
+        .await;
+    assert_eq!(
+        (status, err["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
     let (_, detail) = app.get(&officer, &format!("/api/v1/topics/{t}")).await;
     assert_eq!(detail["figures"]["count"], 0);
-    let last = detail["history"].as_array().unwrap().last().unwrap().clone();
+    let last = detail["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
     assert_eq!(last["action"], "detached");
     assert_eq!(last["detail"]["contributions"], json!([c]));
 }
@@ -334,12 +346,21 @@ async fn detaching_leaves_the_contribution_as_it_was() {
 #[tokio::test]
 async fn quotes_are_excerpts_of_attached_contributions() {
     let app = TestApp::spawn().await;
-    let c = seed(&app, 2, VILLEURBANNE, "Les poubelles débordent près du marché").await;
+    let c = seed(
+        &app,
+        2,
+        VILLEURBANNE,
+        "Les poubelles débordent près du marché",
+    )
+    .await;
     let officer = app.login("officer").await;
     let t = topic(&app, &officer, "Propreté", &[c[0]]).await;
     let quotes = format!("/api/v1/topics/{t}/quotes");
     for (body, why) in [
-        (json!({"contribution": c[0], "excerpt": "débordent près"}), ""),
+        (
+            json!({"contribution": c[0], "excerpt": "débordent près"}),
+            "",
+        ),
         (
             json!({"contribution": c[0], "excerpt": "des rats partout"}),
             "not in the text",
@@ -363,7 +384,12 @@ async fn quotes_are_excerpts_of_attached_contributions() {
         }
     }
     let (status, _) = app
-        .send(Method::DELETE, &officer, &format!("{quotes}/3"), &json!(null))
+        .send(
+            Method::DELETE,
+            &officer,
+            &format!("{quotes}/3"),
+            &json!(null),
+        )
         .await;
     assert_eq!(status, 404);
     let vol = app.login("vol").await;
@@ -376,7 +402,12 @@ async fn quotes_are_excerpts_of_attached_contributions() {
     .await;
     assert_eq!(status, 403);
     let (status, _) = app
-        .send(Method::DELETE, &officer, &format!("{quotes}/0"), &json!(null))
+        .send(
+            Method::DELETE,
+            &officer,
+            &format!("{quotes}/0"),
+            &json!(null),
+        )
         .await;
     assert_eq!(status, 204);
     let (_, detail) = app.get(&officer, &format!("/api/v1/topics/{t}")).await;
@@ -387,7 +418,10 @@ async fn quotes_are_excerpts_of_attached_contributions() {
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
-    assert_eq!(actions, ["created", "attached", "quote_added", "quote_removed"]);
+    assert_eq!(
+        actions,
+        ["created", "attached", "quote_added", "quote_removed"]
+    );
 
     // Detaching a contribution takes its quotes with it.
     post(
@@ -434,7 +468,12 @@ async fn the_topic_status_follows_its_workflow() {
         .await;
     assert_eq!(status, 200, "{detail}");
     assert_eq!(detail["title"], "Mobilité douce");
-    let last = detail["history"].as_array().unwrap().last().unwrap().clone();
+    let last = detail["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
     assert_eq!(last["action"], "edited");
     assert_eq!(last["detail"]["fields"], json!(["title", "themes"]));
 
