@@ -179,7 +179,7 @@ impl Outbox {
 /// The background thread: events from handlers, and the document feed.
 fn run(
     store: Arc<dyn Store>,
-    cursor: Result<u64, StoreError>,
+    cursor: Result<(u64, bool), StoreError>,
     mut rx: tokio::sync::mpsc::UnboundedReceiver<Event>,
 ) {
     let rt = match tokio::runtime::Builder::new_current_thread()
@@ -199,7 +199,14 @@ fn run(
         .unwrap_or_default();
     rt.block_on(async move {
         let mut cursor = match cursor {
-            Ok(c) => c,
+            Ok((c, first_start)) => {
+                if first_start {
+                    if let Err(e) = mark_existing(store.as_ref(), c) {
+                        tracing::error!(error = %e, "webhook seen marks failed");
+                    }
+                }
+                c
+            }
             Err(e) => {
                 tracing::error!(error = %e, "webhook feed cursor unreadable");
                 return;
@@ -228,18 +235,42 @@ fn run(
     });
 }
 
-fn start_cursor(store: &dyn Store) -> Result<u64, StoreError> {
+/// The feed cursor, and whether this is the store's first start with
+/// webhooks (then what is already stored is not news: its documents get
+/// their seen marks in the background before anything is announced).
+fn start_cursor(store: &dyn Store) -> Result<(u64, bool), StoreError> {
     if let Some(v) = store.get_meta(META_CURSOR)? {
         let mut b = [0u8; 8];
         if v.len() == 8 {
             b.copy_from_slice(&v);
-            return Ok(u64::from_be_bytes(b));
+            return Ok((u64::from_be_bytes(b), false));
         }
     }
-    // First start: what is already stored is not news.
     let seq = store.last_seq()?;
     store.put_meta(META_CURSOR, &seq.to_be_bytes())?;
-    Ok(seq)
+    Ok((seq, true))
+}
+
+fn seen_key(id: Uuid) -> String {
+    format!("webhooks_seen/{id}")
+}
+
+/// Marks every document stored up to `upto` as seen, a page at a time.
+fn mark_existing(store: &dyn Store, upto: u64) -> Result<(), StoreError> {
+    let mut after = 0;
+    while after < upto {
+        let page = store.feed_since(after, 1000)?;
+        let Some(&(last, _)) = page.last() else {
+            break;
+        };
+        for (seq, id) in page {
+            if seq <= upto {
+                store.put_meta(&seen_key(id), b"1")?;
+            }
+        }
+        after = last;
+    }
+    Ok(())
 }
 
 fn subscriptions(store: &dyn Store) -> Result<Vec<StoredWebhook>, StoreError> {
@@ -250,8 +281,10 @@ fn subscriptions(store: &dyn Store) -> Result<Vec<StoredWebhook>, StoreError> {
         .collect()
 }
 
-/// New contributions after `cursor`: each announced once (a seen mark in
-/// meta), only while someone subscribes to `contribution.created`.
+/// New contributions after `cursor`. The feed lists a document at its
+/// latest change, so "new" is "never seen": each document gets a seen mark
+/// (meta) the first time it passes, whether or not anyone subscribes, and
+/// an edit of a known contribution is never announced as created.
 fn follow_feed(store: &dyn Store, cursor: u64) -> Result<(u64, Vec<Event>), StoreError> {
     let feed = store.feed_since(cursor, 500)?;
     let Some(&(last, _)) = feed.last() else {
@@ -261,33 +294,34 @@ fn follow_feed(store: &dyn Store, cursor: u64) -> Result<(u64, Vec<Event>), Stor
         .iter()
         .any(|s| s.hook.events.iter().any(|e| e == "contribution.created"));
     let mut events = vec![];
-    if wanted {
-        for (_, id) in feed {
-            let Some(DocRow::Contribution(r)) = store.get_row(id)? else {
-                continue;
-            };
-            let seen = format!("webhooks_seen/{id}");
-            if store.get_meta(&seen)?.is_some() {
-                continue;
-            }
-            store.put_meta(&seen, b"1")?;
-            let communes: Vec<CommuneCode> = r
-                .commune
-                .iter()
-                .chain(r.arrondissement.iter())
-                .cloned()
-                .collect();
-            events.push(Event {
-                name: "contribution.created".into(),
-                communes,
-                themes: r.themes.clone(),
-                // No text, no author, no contact, no point.
-                data: serde_json::json!({
-                    "id": r.id, "commune": r.commune, "arrondissement": r.arrondissement,
-                    "themes": r.themes, "kind": r.kind, "created_at": r.created_at,
-                }),
-            });
+    for (_, id) in feed {
+        let seen = seen_key(id);
+        if store.get_meta(&seen)?.is_some() {
+            continue;
         }
+        store.put_meta(&seen, b"1")?;
+        if !wanted {
+            continue;
+        }
+        let Some(DocRow::Contribution(r)) = store.get_row(id)? else {
+            continue;
+        };
+        let communes: Vec<CommuneCode> = r
+            .commune
+            .iter()
+            .chain(r.arrondissement.iter())
+            .cloned()
+            .collect();
+        events.push(Event {
+            name: "contribution.created".into(),
+            communes,
+            themes: r.themes.clone(),
+            // No text, no author, no contact, no point.
+            data: serde_json::json!({
+                "id": r.id, "commune": r.commune, "arrondissement": r.arrondissement,
+                "themes": r.themes, "kind": r.kind, "created_at": r.created_at,
+            }),
+        });
     }
     store.put_meta(META_CURSOR, &last.to_be_bytes())?;
     Ok((last, events))

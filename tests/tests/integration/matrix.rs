@@ -159,8 +159,7 @@ static TABLE: &[Row] = &[
     // `{id}` is the seeded contribution: no such recipient.
     Row { method: "patch", path: "/api/v1/recipients/{id}", query: "", body: Body::EmptyObject,
           expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 404, 404] },
-    // Forwarding: the officer only; `{id}` of a topic path is the seeded
-    // topic.
+    // Forwarding: the officer only; `{id}` is the seeded topic.
     Row { method: "post", path: "/api/v1/topics/{id}/forwards", query: "", body: Body::Forward,
           expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 201, 403] },
     Row { method: "post", path: "/api/v1/contributions/{id}/forwards", query: "", body: Body::Forward,

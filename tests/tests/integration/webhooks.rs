@@ -151,6 +151,25 @@ async fn signed_deliveries_are_retried_after_a_500_and_communes_get_their_territ
     let everything = receiver(1);
     let town = receiver(0);
 
+    // A contribution stored before any subscription, once the Outbox has
+    // seen it (its mark in the store): not news, even when edited later.
+    let early = app
+        .contribution(VILLEURBANNE, "Avant tout abonnement")
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while app
+        .store
+        .get_meta(&format!("webhooks_seen/{}", early.id))
+        .unwrap()
+        .is_none()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the Outbox never saw the early contribution"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
     let (status, hook) = app
         .post(
             &officer,
@@ -219,6 +238,17 @@ async fn signed_deliveries_are_retried_after_a_500_and_communes_get_their_territ
         let (status, body) = app.post(&officer, "/api/v1/webhooks", bad.clone()).await;
         assert_eq!(status, 400, "{bad}: {body}");
     }
+
+    // The early one is edited after the subscriptions exist.
+    let (status, _) = app
+        .send(
+            Method::PUT,
+            &officer,
+            &format!("/api/v1/contributions/{}/review", early.id),
+            Some(json!({"status": "qualified"})),
+        )
+        .await;
+    assert_eq!(status, 200);
 
     // Two new contributions: one in Villeurbanne, one in Lyon 3e.
     let a = app
@@ -301,6 +331,40 @@ async fn signed_deliveries_are_retried_after_a_500_and_communes_get_their_territ
         .await;
     assert_eq!(status, 200);
     assert_eq!(town_log[0]["status"], 200);
+
+    // An edit of a known contribution is not announced as created: the
+    // officer's review of `a`, then a third contribution; once the third is
+    // announced (the feed is followed in order), `a` still came once.
+    let (status, _) = app
+        .send(
+            Method::PUT,
+            &officer,
+            &format!("/api/v1/contributions/{}/review", a.id),
+            Some(json!({"status": "qualified"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let c = app.contribution(LYON_3E, "Troisième").await;
+    let got = everything
+        .wait_for("the third contribution", |g| {
+            events(g, "contribution.created")
+                .iter()
+                .any(|e| e["data"]["id"] == c.id.to_string())
+        })
+        .await;
+    // Distinct deliveries (a retried one arrives twice with one id).
+    let about_a: std::collections::BTreeSet<String> = events(&got, "contribution.created")
+        .into_iter()
+        .filter(|e| e["data"]["id"] == a.id.to_string())
+        .map(|e| e["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(about_a.len(), 1, "announced once, not again after the edit");
+    assert!(
+        !events(&got, "contribution.created")
+            .iter()
+            .any(|e| e["data"]["id"] == early.id.to_string()),
+        "a contribution stored before the subscription is not announced when edited"
+    );
 
     // Forward and answer: topic.forwarded then answer.received.
     let recipient = app.recipient(&officer, None).await;
