@@ -738,3 +738,86 @@ pub async fn list_contribution_history(
     }
     Ok(HttpResponse::Ok().json(entries))
 }
+
+#[cfg(test)]
+mod list_params_tests {
+    use super::*;
+
+    fn officer() -> Principal {
+        Principal {
+            user_id: "off".into(),
+            role: Role::Officer,
+            commune: None,
+        }
+    }
+
+    fn commune() -> Principal {
+        Principal {
+            user_id: "vil".into(),
+            role: Role::Commune,
+            commune: Some(CommuneCode::parse("69266").unwrap()),
+        }
+    }
+
+    #[test]
+    fn repeated_and_comma_separated_values_add_up() {
+        let p = list_params(
+            &officer(),
+            "commune=69266&commune=69383,69381&theme=water,safety&kind=concern&status=new,qualified&q=s%C3%A9curit%C3%A9",
+        )
+        .unwrap();
+        assert_eq!(p.filter.communes.len(), 3);
+        assert_eq!(p.filter.themes, vec!["water", "safety"]);
+        assert_eq!(p.filter.statuses, vec![Status::New, Status::Qualified]);
+        assert_eq!(p.filter.q.as_deref(), Some("sécurité"));
+        assert_eq!((p.page, p.per_page, p.sort), (1, 50, Sort::Newest));
+    }
+
+    #[test]
+    fn topic_flags_and_paging() {
+        let t = Uuid::new_v4();
+        let p = list_params(
+            &officer(),
+            &format!("topic={t}&sort=oldest&per_page=500&page=0"),
+        )
+        .unwrap();
+        assert_eq!(p.filter.topic, Some(TopicFilter::Is(t)));
+        assert_eq!((p.page, p.per_page, p.sort), (1, 200, Sort::Oldest));
+        let p = list_params(&officer(), "in_topic=false&facets=true").unwrap();
+        assert_eq!(p.filter.topic, Some(TopicFilter::None));
+        assert!(p.facets);
+        assert!(list_params(&officer(), &format!("topic={t}&in_topic=false")).is_err());
+    }
+
+    #[test]
+    fn others_ids_are_officer_only_and_bad_values_are_not_quoted() {
+        assert!(matches!(
+            list_params(&commune(), "author=someone"),
+            Err(ApiError::Forbidden(_))
+        ));
+        assert!(matches!(
+            list_params(&commune(), "assignee=someone"),
+            Err(ApiError::Forbidden(_))
+        ));
+        assert_eq!(
+            list_params(&commune(), "author=me")
+                .unwrap()
+                .filter
+                .author
+                .as_deref(),
+            Some("vil")
+        );
+        for bad in [
+            "kind=secretword",
+            "status=secretword",
+            "commune=secretword",
+            "sort=secretword",
+            "near_border=secretword",
+            "outing=secretword",
+        ] {
+            let e = list_params(&officer(), bad).unwrap_err();
+            assert!(matches!(e, ApiError::BadRequest(_)), "{bad}");
+            assert!(!e.to_string().contains("secretword"), "{bad}: {e}");
+        }
+    }
+}

@@ -381,10 +381,14 @@ fn write_xlsx(
         .add_worksheet_with_constant_memory()
         .map_err(xlsx_error)?;
     sheet.set_name("contributions").map_err(xlsx_error)?;
-    let mut col = 0u16;
-    for name in COLUMNS.iter().filter(|c| with_author || **c != "author") {
-        sheet.write_string(0, col, *name).map_err(xlsx_error)?;
-        col += 1;
+    for (col, name) in COLUMNS
+        .iter()
+        .filter(|c| with_author || **c != "author")
+        .enumerate()
+    {
+        sheet
+            .write_string(0, col as u16, *name)
+            .map_err(xlsx_error)?;
     }
     let mut row = 1u32;
     for chunk in ids.chunks(BATCH) {
