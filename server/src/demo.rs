@@ -257,6 +257,7 @@ const ANSWERS: &[&str] = &[
 struct Made {
     id: Uuid,
     author: usize,
+    subject: usize,
     /// The phone's document and its bytes.
     doc: Automerge,
     /// The officer's review, if any: status, follow-up, duplicate target.
@@ -380,6 +381,7 @@ pub fn fill_with(state: &AppState, n: usize, progress: bool) -> anyhow::Result<b
     }
 
     let officer_actor = state.engine.user_actor(&officer.id)?;
+    let mut by_subject: BTreeMap<usize, Vec<Uuid>> = BTreeMap::new();
     let mut last_by_subject: BTreeMap<(usize, CommuneCode), Uuid> = BTreeMap::new();
     let mut done = 0;
     let mut next_report = n.div_ceil(10).max(1);
@@ -415,6 +417,12 @@ pub fn fill_with(state: &AppState, n: usize, progress: bool) -> anyhow::Result<b
             let Some((status, follow_up, merged_into)) = m.review.take() else {
                 continue;
             };
+            if matches!(
+                status,
+                Status::Qualified | Status::Forwarded | Status::Answered
+            ) {
+                by_subject.entry(m.subject).or_default().push(m.id);
+            }
             let heads = m.doc.get_heads();
             let notes = match status {
                 Status::OffTopic => {
@@ -453,15 +461,63 @@ pub fn fill_with(state: &AppState, n: usize, progress: bool) -> anyhow::Result<b
             }
         }
     }
-    fill_consolidation(state)?;
+    fill_consolidation(state, officer, &by_subject)?;
     Ok(true)
 }
 
-/// Topics, recipients, forwards (one answered, one overdue) and an open
-/// assembly made from the demo contributions. Their modules are not on
-/// this branch yet: today this adds nothing, and the lead fills it in once
-/// topics, recipients, forwards and assemblies land.
-pub fn fill_consolidation(_state: &AppState) -> anyhow::Result<()> {
+/// Contributions per topic the demo makes.
+const TOPIC_MEMBERS: usize = 40;
+/// Topics the demo makes (the subjects with the most reviewed contributions).
+const TOPICS: usize = 6;
+
+/// The consolidation made from the demo contributions: topics for the
+/// subjects with the most reviewed contributions (each with up to 40 of
+/// them attached, through `topics::attach` like the console's attach).
+/// Recipients, forwards (one answered, one overdue) and an open assembly
+/// are still to come here, from their modules.
+pub fn fill_consolidation(
+    state: &AppState,
+    officer: &User,
+    by_subject: &BTreeMap<usize, Vec<Uuid>>,
+) -> anyhow::Result<()> {
+    use crate::consolidation::model::{put_topic, records_lock, Topic};
+    let mut subjects: Vec<(&usize, &Vec<Uuid>)> = by_subject.iter().collect();
+    subjects.sort_by_key(|(s, ids)| (std::cmp::Reverse(ids.len()), **s));
+    for (subject, ids) in subjects.into_iter().take(TOPICS) {
+        if ids.is_empty() {
+            continue;
+        }
+        let s = &SUBJECTS[*subject];
+        let now = Utc::now();
+        let mut topic = Topic {
+            id: Uuid::new_v4(),
+            title: s.title.into(),
+            summary: format!(
+                "Préoccupation partagée relevée lors des sorties « aller vers » : {}.",
+                texts::lower_first(s.concern[0])
+            ),
+            themes: vec![s.theme.code().to_owned()],
+            status: porte_voix_shared::TopicStatus::Open,
+            assignee: Some(officer.id.clone()),
+            quotes: vec![],
+            history: vec![],
+            created_at: now,
+            created_by: officer.id.clone(),
+            updated_at: now,
+        };
+        topic.record(&officer.id, "created", json!({}));
+        {
+            let _guard = records_lock();
+            state.store.commit(crate::store::ConsolidationWrite {
+                records: vec![put_topic(&topic)],
+                rows: vec![],
+            })?;
+            state.store.flush()?;
+        }
+        let members: Vec<Uuid> = ids.iter().take(TOPIC_MEMBERS).copied().collect();
+        crate::consolidation::topics::attach(state, &officer.id, topic.id, &members, false)
+            .map_err(|e| anyhow::anyhow!("demo topic: {e}"))?;
+    }
     Ok(())
 }
 
@@ -532,6 +588,7 @@ fn make_one(
     Ok(Made {
         id,
         author,
+        subject,
         doc,
         review,
     })

@@ -76,8 +76,8 @@ pub struct Features {
     pub topic: Option<Uuid>,
     /// (lat, lon).
     pub location: Option<(f64, f64)>,
-    /// Distinct analyzer tokens of the text.
-    pub tokens: BTreeSet<String>,
+    /// Distinct analyzer tokens of the text (shared with the cache).
+    pub tokens: Arc<BTreeSet<String>>,
     /// The first characters of the text.
     pub excerpt: String,
 }
@@ -280,7 +280,7 @@ fn text_and_location(doc: &Automerge) -> (String, Option<(f64, f64)>) {
 /// Tokens, point and excerpt of a text, as cached.
 #[derive(Debug)]
 struct Content {
-    tokens: BTreeSet<String>,
+    tokens: Arc<BTreeSet<String>>,
     location: Option<(f64, f64)>,
     excerpt: String,
 }
@@ -313,7 +313,7 @@ fn content(store: &dyn Store, row: &ContributionRow) -> Result<Option<Arc<Conten
     };
     let (text, location) = text_and_location(&doc);
     let c = Arc::new(Content {
-        tokens: analyzer::tokens(&text).into_iter().collect(),
+        tokens: Arc::new(analyzer::tokens(&text).into_iter().collect()),
         location,
         excerpt: text.chars().take(160).collect(),
     });
@@ -605,7 +605,7 @@ pub fn topic_profiles(state: &AppState) -> Result<Vec<TopicProfile>, ApiError> {
         let mut members = Vec::new();
         for r in &page.items {
             if let Some(c) = content(state.store.as_ref(), r)? {
-                members.push(c.tokens.clone());
+                members.push(c.tokens.as_ref().clone());
             }
         }
         let own = analyzer::tokens(&format!("{} {}", topic.title, topic.summary))

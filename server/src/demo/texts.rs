@@ -8,6 +8,8 @@ use porte_voix_shared::Theme;
 
 /// One concern residents raise, in several wordings per kind.
 pub struct Subject {
+    /// The topic (« sujet ») the officer would make of it.
+    pub title: &'static str,
     pub theme: Theme,
     /// A second theme often given with it.
     pub also: Option<Theme>,
@@ -31,6 +33,7 @@ pub const KINDS: [&str; 3] = ["concern", "expectation", "proposal"];
 
 pub const SUBJECTS: &[Subject] = &[
     Subject {
+        title: "Propreté : poubelles et encombrants",
         theme: Theme::Cleanliness,
         also: None,
         concern: &[
@@ -48,6 +51,7 @@ pub const SUBJECTS: &[Subject] = &[
         ],
     },
     Subject {
+        title: "Trottoirs abîmés ou encombrés",
         theme: Theme::Mobility,
         also: Some(Theme::UrbanDevelopment),
         concern: &[
@@ -65,6 +69,7 @@ pub const SUBJECTS: &[Subject] = &[
         ],
     },
     Subject {
+        title: "Fréquence et confort des bus",
         theme: Theme::Mobility,
         also: None,
         concern: &[
@@ -82,6 +87,7 @@ pub const SUBJECTS: &[Subject] = &[
         ],
     },
     Subject {
+        title: "Vitesse des voitures et carrefours dangereux",
         theme: Theme::Safety,
         also: Some(Theme::Mobility),
         concern: &[
@@ -99,6 +105,7 @@ pub const SUBJECTS: &[Subject] = &[
         ],
     },
     Subject {
+        title: "Éclairage et sentiment d'insécurité le soir",
         theme: Theme::Safety,
         also: None,
         concern: &[
@@ -116,6 +123,7 @@ pub const SUBJECTS: &[Subject] = &[
         ],
     },
     Subject {
+        title: "Bruit la nuit",
         theme: Theme::Health,
         also: Some(Theme::Cleanliness),
         concern: &[
@@ -133,6 +141,7 @@ pub const SUBJECTS: &[Subject] = &[
         ],
     },
     Subject {
+        title: "Logements dégradés et charges",
         theme: Theme::Housing,
         also: Some(Theme::Social),
         concern: &[
@@ -150,6 +159,7 @@ pub const SUBJECTS: &[Subject] = &[
         ],
     },
     Subject {
+        title: "Écoles et cantines saturées",
         theme: Theme::Education,
         also: None,
         concern: &[
@@ -167,6 +177,7 @@ pub const SUBJECTS: &[Subject] = &[
         ],
     },
     Subject {
+        title: "Arbres, ombre et espaces verts",
         theme: Theme::Ecology,
         also: Some(Theme::UrbanDevelopment),
         concern: &[
@@ -184,6 +195,7 @@ pub const SUBJECTS: &[Subject] = &[
         ],
     },
     Subject {
+        title: "Inondations et eau",
         theme: Theme::Water,
         also: None,
         concern: &[
@@ -200,6 +212,7 @@ pub const SUBJECTS: &[Subject] = &[
         ],
     },
     Subject {
+        title: "Accès aux médecins",
         theme: Theme::Health,
         also: None,
         concern: &[
@@ -216,6 +229,7 @@ pub const SUBJECTS: &[Subject] = &[
         ],
     },
     Subject {
+        title: "Commerces de proximité",
         theme: Theme::Economy,
         also: None,
         concern: &[
@@ -232,6 +246,7 @@ pub const SUBJECTS: &[Subject] = &[
         ],
     },
     Subject {
+        title: "Activités pour les jeunes",
         theme: Theme::Culture,
         also: Some(Theme::Social),
         concern: &[
@@ -248,6 +263,7 @@ pub const SUBJECTS: &[Subject] = &[
         ],
     },
     Subject {
+        title: "Isolement et démarches en ligne",
         theme: Theme::Social,
         also: None,
         concern: &[
@@ -264,6 +280,7 @@ pub const SUBJECTS: &[Subject] = &[
         ],
     },
     Subject {
+        title: "Chantiers et concertation",
         theme: Theme::UrbanDevelopment,
         also: None,
         concern: &[
@@ -280,6 +297,7 @@ pub const SUBJECTS: &[Subject] = &[
         ],
     },
     Subject {
+        title: "Suivi des remarques des habitants",
         theme: Theme::LocalDemocracy,
         also: None,
         concern: &[

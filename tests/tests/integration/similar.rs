@@ -349,6 +349,32 @@ async fn demo_with_300_contributions_fills_an_empty_store_geotagged_across_commu
     }
     let texts: BTreeSet<&str> = items.iter().map(|c| c["text"].as_str().unwrap()).collect();
     assert!(texts.len() > 250, "varied texts: {}", texts.len());
+    // The demo's topics gather reviewed contributions of one subject.
+    let topics: Value = client
+        .get(format!("{base}/api/v1/topics"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let topics = topics.as_array().expect("a list of topics");
+    assert!(topics.len() >= 3, "{topics:?}");
+    for t in topics {
+        let members = t["contributions"].as_array().unwrap();
+        assert!(!members.is_empty(), "{t}");
+        for m in members {
+            let c = items
+                .iter()
+                .find(|c| &c["id"] == m)
+                .expect("a demo contribution");
+            assert!(
+                c["themes"].as_array().unwrap().contains(&t["themes"][0]),
+                "{c} in {t}"
+            );
+        }
+    }
 }
 
 #[tokio::test]
