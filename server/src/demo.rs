@@ -481,6 +481,7 @@ pub fn fill_consolidation(
     by_subject: &BTreeMap<usize, Vec<Uuid>>,
 ) -> anyhow::Result<()> {
     use crate::consolidation::model::{put_topic, records_lock, Topic};
+    let mut topics = Vec::new();
     let mut subjects: Vec<(&usize, &Vec<Uuid>)> = by_subject.iter().collect();
     subjects.sort_by_key(|(s, ids)| (std::cmp::Reverse(ids.len()), **s));
     for (subject, ids) in subjects.into_iter().take(TOPICS) {
@@ -517,6 +518,152 @@ pub fn fill_consolidation(
         let members: Vec<Uuid> = ids.iter().take(TOPIC_MEMBERS).copied().collect();
         crate::consolidation::topics::attach(state, &officer.id, topic.id, &members, false)
             .map_err(|e| anyhow::anyhow!("demo topic: {e}"))?;
+        topics.push(topic.id);
+    }
+    fill_forwards(state, officer, &topics)
+}
+
+/// The directory, two forwards of the demo's first topics (one answered by
+/// its link, one overdue) and an open assembly on the first three — all
+/// through the same functions as the API.
+fn fill_forwards(state: &AppState, officer: &User, topics: &[Uuid]) -> anyhow::Result<()> {
+    use crate::consolidation::assemblies::{self, AgendaItem, Assembly};
+    use crate::consolidation::forwards::{self, NewAnswer, NewForward};
+    use crate::consolidation::model::records_lock;
+    use crate::consolidation::recipients::{put_recipient, Recipient, RecipientKind};
+    let now = Utc::now();
+    let directory = [
+        (
+            RecipientKind::ElectedOfficial,
+            "Mme Claire Fontaine",
+            "Vice-présidente chargée de la propreté et de la voirie",
+            Some("claire.fontaine@demo.porte-voix.fr"),
+            None,
+        ),
+        (
+            RecipientKind::ElectedOfficial,
+            "M. Karim Benali",
+            "Vice-président chargé des mobilités",
+            Some("karim.benali@demo.porte-voix.fr"),
+            None,
+        ),
+        (
+            RecipientKind::Service,
+            "Direction de la voirie",
+            "Service de la Métropole",
+            None,
+            None,
+        ),
+        (
+            RecipientKind::Commune,
+            "Mairie de Villeurbanne",
+            "Cabinet du maire",
+            None,
+            Some("69266"),
+        ),
+    ];
+    let mut recipients = Vec::new();
+    for (kind, name, function, email, commune) in directory {
+        recipients.push(Recipient {
+            id: Uuid::new_v4(),
+            kind,
+            name: name.into(),
+            function: function.into(),
+            email: email.map(String::from),
+            commune: commune.map(CommuneCode::parse).transpose()?,
+            active: true,
+            created_at: now,
+            updated_at: now,
+        });
+    }
+    {
+        let _guard = records_lock();
+        state.store.commit(crate::store::ConsolidationWrite {
+            records: recipients.iter().map(put_recipient).collect(),
+            rows: vec![],
+        })?;
+        state.store.flush()?;
+    }
+    let p = Principal {
+        user_id: officer.id.clone(),
+        role: Role::Officer,
+        commune: None,
+    };
+    let today = now.date_naive();
+    let forward = |topic: Uuid, to: usize, message: &str| {
+        forwards::forward_topic(
+            state,
+            &p,
+            topic,
+            NewForward {
+                recipient: recipients[to].id,
+                message: message.into(),
+                due_on: today + Duration::days(21),
+                link_days: None,
+            },
+        )
+        .map_err(|e| anyhow::anyhow!("demo forward: {e}"))
+    };
+    if let Some(&first) = topics.first() {
+        let (_, token) = forward(
+            first,
+            0,
+            "Bonjour, voici une préoccupation partagée par de nombreux habitants rencontrés \
+             lors de nos sorties. Pouvez-vous nous dire ce qui est prévu ?",
+        )?;
+        forwards::answer_with_token(
+            state,
+            Some(&token),
+            NewAnswer {
+                text: "Merci pour ce relevé. Un passage supplémentaire des équipes de \
+                       nettoiement est programmé chaque semaine à partir de janvier, et \
+                       les corbeilles des secteurs cités seront remplacées au printemps."
+                    .into(),
+                author_name: "Claire Fontaine".into(),
+                author_role: Some("Vice-présidente".into()),
+            },
+        )
+        .map_err(|e| anyhow::anyhow!("demo answer: {e}"))?;
+    }
+    if let Some(&second) = topics.get(1) {
+        let (mut f, _) = forward(
+            second,
+            2,
+            "Bonjour, plusieurs habitants nous ont fait part de ce sujet. Merci de nous \
+             indiquer les suites envisagées.",
+        )?;
+        // Sent six weeks ago, due two weeks ago: the waiting list's overdue
+        // line.
+        f.sent_at = now - Duration::days(42);
+        f.due_on = today - Duration::days(14);
+        forwards::store_forward(state.store.as_ref(), &f)?;
+    }
+    if !topics.is_empty() {
+        let assembly = Assembly {
+            id: Uuid::new_v4(),
+            title: "Assemblée ouverte du conseil de développement".into(),
+            date: today + Duration::days(17),
+            place: "Hôtel de la Métropole, 20 rue du Lac, Lyon 3e".into(),
+            commune: None,
+            agenda: topics
+                .iter()
+                .take(3)
+                .map(|&topic| AgendaItem {
+                    topic,
+                    title: None,
+                    minutes: None,
+                })
+                .collect(),
+            created_at: now,
+            created_by: officer.id.clone(),
+            updated_at: now,
+        };
+        let _guard = records_lock();
+        state.store.commit(crate::store::ConsolidationWrite {
+            records: vec![assemblies::put(&assembly)],
+            rows: vec![],
+        })?;
+        state.store.flush()?;
     }
     Ok(())
 }

@@ -117,7 +117,7 @@ fn load(state: &AppState, id: Uuid) -> Result<Option<Assembly>, ApiError> {
         .transpose()?)
 }
 
-fn put(a: &Assembly) -> RecordOp {
+pub fn put(a: &Assembly) -> RecordOp {
     RecordOp::Put {
         collection: ASSEMBLIES,
         key: a.id.to_string(),

@@ -119,7 +119,7 @@ pub fn load_recipient(store: &dyn Store, id: Uuid) -> Result<Option<Recipient>, 
         .transpose()
 }
 
-fn put_recipient(r: &Recipient) -> RecordOp {
+pub fn put_recipient(r: &Recipient) -> RecordOp {
     RecordOp::Put {
         collection: RECIPIENTS,
         key: r.id.to_string(),

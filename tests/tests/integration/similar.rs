@@ -375,6 +375,46 @@ async fn demo_with_300_contributions_fills_an_empty_store_geotagged_across_commu
             );
         }
     }
+    // The directory, one answered forward and one overdue, and an assembly
+    // on the topics: what the consoles show on a first visit.
+    let get = |path: &str| {
+        let client = client.clone();
+        let url = format!("{base}{path}");
+        let token = token.clone();
+        async move {
+            let r = client.get(url).bearer_auth(token).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let recipients = get("/api/v1/recipients").await;
+    assert!(recipients.as_array().unwrap().len() >= 3, "{recipients}");
+    let answered = get("/api/v1/forwards?state=answered").await;
+    let answered = answered
+        .as_array()
+        .or(answered["items"].as_array())
+        .unwrap()
+        .clone();
+    assert_eq!(answered.len(), 1, "{answered:?}");
+    let waiting = get("/api/v1/forwards?state=waiting").await;
+    let waiting = waiting
+        .as_array()
+        .or(waiting["items"].as_array())
+        .unwrap()
+        .clone();
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert!(
+        waiting[0]["days_overdue"].as_i64().unwrap_or(0) > 0,
+        "the waiting forward is overdue: {}",
+        waiting[0]
+    );
+    let assemblies = get("/api/v1/assemblies").await;
+    let assembly = &assemblies.as_array().unwrap()[0];
+    assert_eq!(
+        assembly["agenda"].as_array().unwrap().len(),
+        3,
+        "{assembly}"
+    );
 }
 
 #[tokio::test]
