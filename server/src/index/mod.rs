@@ -733,11 +733,13 @@ impl SearchIndex {
 impl Drop for SearchIndex {
     fn drop(&mut self) {
         // Without `shutdown`, at least stop following the feeds.
+        // and wait for the thread, so that the store it holds is released
+        // with the index (a reopen in the same process finds it free).
         self.stop.store(true, Ordering::SeqCst);
-        if let Ok(t) = self.ticker.lock() {
-            if let Some(t) = t.as_ref() {
-                t.thread().unpark();
-            }
+        let ticker = self.ticker.lock().ok().and_then(|mut t| t.take());
+        if let Some(t) = ticker {
+            t.thread().unpark();
+            let _ = t.join();
         }
     }
 }

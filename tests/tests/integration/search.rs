@@ -366,28 +366,14 @@ fn write(state: &AppState, p: &Principal, text: &str) -> Uuid {
     id
 }
 
-/// Opens the state over `dir`. A state dropped just before may still be
-/// releasing the store from its background threads (index commits,
-/// webhooks), so the sled lock is retried for a few seconds: a real restart
-/// is a new process, whose lock the system frees at exit.
 fn open(dir: &std::path::Path) -> AppState {
-    let settings = Settings {
+    AppState::open(Settings {
         port: 0,
         data_dir: dir.to_path_buf(),
         pwa_dir: dir.join("no-pwa"),
         ..Settings::default()
-    };
-    let mut tries = 0;
-    loop {
-        match AppState::open(settings.clone()) {
-            Ok(state) => return state,
-            Err(e) if tries < 100 && format!("{e:#}").contains("could not acquire lock") => {
-                tries += 1;
-                std::thread::sleep(std::time::Duration::from_millis(100));
-            }
-            Err(e) => panic!("opening the state: {e:#}"),
-        }
-    }
+    })
+    .unwrap()
 }
 
 fn all(state: &AppState, q: &str) -> Vec<Uuid> {
