@@ -40,6 +40,9 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     UnsupportedProtocol(String),
+    /// 429 with `Retry-After`.
+    #[error("too many attempts; try again in {retry_after_s} s")]
+    TooManyRequests { retry_after_s: u64 },
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -55,6 +58,7 @@ impl ApiError {
             ApiError::Conflict(_) => "conflict",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::UnsupportedProtocol(_) => "unsupported_protocol",
+            ApiError::TooManyRequests { .. } => "rate_limited",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -89,6 +93,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -98,7 +103,11 @@ impl ResponseError for ApiError {
             // The chain names the failing operation; it carries no request data.
             tracing::error!(error = %format!("{e:#}"), "internal error");
         }
-        HttpResponse::build(self.status_code()).json(ErrorBody {
+        let mut response = HttpResponse::build(self.status_code());
+        if let ApiError::TooManyRequests { retry_after_s } = self {
+            response.insert_header(("Retry-After", retry_after_s.to_string()));
+        }
+        response.json(ErrorBody {
             error: ErrorDetail {
                 code: self.code().to_owned(),
                 message: self.to_string(),

@@ -86,9 +86,11 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Reindex => {
             let store: std::sync::Arc<dyn porte_voix_server::store::Store> = std::sync::Arc::new(
-                porte_voix_server::store::SledStore::open(&settings.data_dir).with_context(
-                    || format!("opening the store in {}", settings.data_dir.display()),
-                )?,
+                porte_voix_server::store::SledStore::open_with_key(
+                    &settings.data_dir,
+                    settings.data_key.clone(),
+                )
+                .with_context(|| format!("opening the store in {}", settings.data_dir.display()))?,
             );
             let started = std::time::Instant::now();
             let (index, report) = porte_voix_server::index::SearchIndex::rebuild(

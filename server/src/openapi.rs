@@ -39,6 +39,7 @@ impl Modify for BearerAuth {
         auth::handlers::login,
         auth::handlers::refresh,
         auth::handlers::me,
+        auth::audit::list_audit,
         sync::handler::sync,
         api::list_contributions,
         api::get_contribution,
@@ -78,6 +79,7 @@ impl Modify for BearerAuth {
         (name = "exports", description = "CSV, XLSX and GeoJSON exports of a filter or topic"),
         (name = "assemblies", description = "Open assemblies and their agendas"),
         (name = "webhooks", description = "Event subscriptions signed with HMAC-SHA256"),
+        (name = "admin", description = "Administration: accounts, sessions, the audit log"),
         (name = "operations", description = "Health"),
     )
 )]

@@ -37,6 +37,21 @@ pub struct Settings {
     /// The address residents' recipients open answer links at
     /// (`PORTE_VOIX_PUBLIC_URL`, default `http://{bind}:{port}`).
     pub public_url: Option<String>,
+    /// Login rate limits (`PORTE_VOIX_LOGIN_FAILURES_PER_ACCOUNT`, default 5;
+    /// `PORTE_VOIX_LOGIN_FAILURES_PER_ADDRESS`, default 50;
+    /// `PORTE_VOIX_LOGIN_WINDOW`, seconds, default 900;
+    /// `PORTE_VOIX_TRUSTED_PROXIES`, comma-separated addresses whose
+    /// `X-Forwarded-For` is believed, default none).
+    pub login_limits: crate::auth::limits::LimitSettings,
+    /// argon2id cost of new password hashes (`PORTE_VOIX_ARGON2_MEMORY_KIB`,
+    /// default 19456; `PORTE_VOIX_ARGON2_ITERATIONS`, default 2;
+    /// `PORTE_VOIX_ARGON2_PARALLELISM`, default 1: OWASP's first choice).
+    /// Existing hashes keep the cost they were made with.
+    pub argon2: crate::auth::password::Argon2Cost,
+    /// The key sealing contact details (`PORTE_VOIX_DATA_KEY`, 32 bytes in
+    /// base64); when absent, `data.key` in the data directory (made on
+    /// first start, mode 0600).
+    pub data_key: Option<crate::store::seal::DataKey>,
 }
 
 impl Default for Settings {
@@ -54,6 +69,9 @@ impl Default for Settings {
             contact_retention_days: 90,
             smtp_url: None,
             public_url: None,
+            login_limits: Default::default(),
+            argon2: Default::default(),
+            data_key: None,
         }
     }
 }
@@ -116,6 +134,62 @@ impl Settings {
         s.public_url = get("PORTE_VOIX_PUBLIC_URL")
             .filter(|v| !v.trim().is_empty())
             .map(|v| v.trim().trim_end_matches('/').to_owned());
+        let count = |var: &'static str, v: String| -> Result<u32, SettingsError> {
+            v.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| SettingsError {
+                    var,
+                    problem: format!("not a positive whole number: {v:?}"),
+                })
+        };
+        if let Some(v) = get("PORTE_VOIX_LOGIN_FAILURES_PER_ACCOUNT") {
+            s.login_limits.per_account =
+                count("PORTE_VOIX_LOGIN_FAILURES_PER_ACCOUNT", v)? as usize;
+        }
+        if let Some(v) = get("PORTE_VOIX_LOGIN_FAILURES_PER_ADDRESS") {
+            s.login_limits.per_address =
+                count("PORTE_VOIX_LOGIN_FAILURES_PER_ADDRESS", v)? as usize;
+        }
+        if let Some(v) = get("PORTE_VOIX_LOGIN_WINDOW") {
+            s.login_limits.window =
+                std::time::Duration::from_secs_f64(parse("PORTE_VOIX_LOGIN_WINDOW", v)?.max(0.001));
+        }
+        if let Some(v) = get("PORTE_VOIX_TRUSTED_PROXIES") {
+            s.login_limits.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(|a| {
+                    a.parse().map_err(|_| SettingsError {
+                        var: "PORTE_VOIX_TRUSTED_PROXIES",
+                        problem: format!("not an IP address: {a:?}"),
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(v) = get("PORTE_VOIX_ARGON2_MEMORY_KIB") {
+            s.argon2.memory_kib = count("PORTE_VOIX_ARGON2_MEMORY_KIB", v)?;
+        }
+        if let Some(v) = get("PORTE_VOIX_ARGON2_ITERATIONS") {
+            s.argon2.iterations = count("PORTE_VOIX_ARGON2_ITERATIONS", v)?;
+        }
+        if let Some(v) = get("PORTE_VOIX_ARGON2_PARALLELISM") {
+            s.argon2.parallelism = count("PORTE_VOIX_ARGON2_PARALLELISM", v)?;
+        }
+        if let Some(v) = get("PORTE_VOIX_DATA_KEY").filter(|v| !v.trim().is_empty()) {
+            s.data_key = Some(
+                crate::store::seal::DataKey::from_base64(&v).map_err(|problem| SettingsError {
+                    var: "PORTE_VOIX_DATA_KEY",
+                    problem,
+                })?,
+            );
+        }
+        s.argon2.check().map_err(|problem| SettingsError {
+            var: "PORTE_VOIX_ARGON2_MEMORY_KIB",
+            problem,
+        })?;
         Ok(s)
     }
 
@@ -143,6 +217,31 @@ mod tests {
         assert_eq!(s.data_dir, PathBuf::from("/tmp/x"));
         assert_eq!(s.bind, "127.0.0.1");
         assert_eq!(s.near_border_m, 150.0);
+    }
+
+    #[test]
+    fn login_limits_and_argon2_cost_come_from_the_environment() {
+        let s = Settings::from_vars(|k| match k {
+            "PORTE_VOIX_LOGIN_FAILURES_PER_ACCOUNT" => Some("3".into()),
+            "PORTE_VOIX_LOGIN_WINDOW" => Some("2".into()),
+            "PORTE_VOIX_TRUSTED_PROXIES" => Some("10.0.0.1, ::1".into()),
+            "PORTE_VOIX_ARGON2_MEMORY_KIB" => Some("65536".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(s.login_limits.per_account, 3);
+        assert_eq!(s.login_limits.per_address, 50);
+        assert_eq!(s.login_limits.window, std::time::Duration::from_secs(2));
+        assert_eq!(s.login_limits.trusted_proxies.len(), 2);
+        assert_eq!(s.argon2.memory_kib, 65536);
+        let bad =
+            Settings::from_vars(|k| (k == "PORTE_VOIX_TRUSTED_PROXIES").then(|| "proxy".into()))
+                .unwrap_err();
+        assert_eq!(bad.var, "PORTE_VOIX_TRUSTED_PROXIES");
+        let bad =
+            Settings::from_vars(|k| (k == "PORTE_VOIX_ARGON2_MEMORY_KIB").then(|| "4".into()))
+                .unwrap_err();
+        assert_eq!(bad.var, "PORTE_VOIX_ARGON2_MEMORY_KIB");
     }
 
     #[test]

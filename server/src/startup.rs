@@ -27,6 +27,8 @@ pub struct AppState {
     pub index: Arc<crate::index::SearchIndex>,
     /// Webhook deliveries.
     pub webhooks: crate::consolidation::webhooks::Outbox,
+    /// Failed-login counters (per account and per client address).
+    pub login_limiter: Arc<crate::auth::limits::LoginLimiter>,
 }
 
 impl AppState {
@@ -34,10 +36,10 @@ impl AppState {
     pub fn open(settings: Settings) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&settings.data_dir)
             .with_context(|| format!("creating data directory {}", settings.data_dir.display()))?;
-        let store: Arc<dyn Store> =
-            Arc::new(SledStore::open(&settings.data_dir).with_context(|| {
-                format!("opening the store in {}", settings.data_dir.display())
-            })?);
+        let store: Arc<dyn Store> = Arc::new(
+            SledStore::open_with_key(&settings.data_dir, settings.data_key.clone())
+                .with_context(|| format!("opening the store in {}", settings.data_dir.display()))?,
+        );
         Self::with_store(settings, store)
     }
 
@@ -61,7 +63,11 @@ impl AppState {
             crate::index::SearchIndex::open(&settings.data_dir.join("index"), store.clone())
                 .context("opening the search index")?,
         );
+        crate::auth::password::set_cost(settings.argon2);
         Ok(Self {
+            login_limiter: Arc::new(crate::auth::limits::LoginLimiter::new(
+                settings.login_limits.clone(),
+            )),
             index,
             webhooks: crate::consolidation::webhooks::Outbox::new(store.clone()),
             keys: JwtKeys::new(&secret, settings.access_ttl_s),
@@ -172,6 +178,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(auth::login)
         .service(auth::refresh)
         .service(auth::me)
+        .service(auth::audit::list_audit)
         .service(sync::sync)
         .service(api::list_contributions)
         .service(api::get_contribution)

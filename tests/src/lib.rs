@@ -75,6 +75,11 @@ impl TestApp {
         }
     }
 
+    /// The server's data directory (the sled store, the index, the key).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     pub fn user_id(&self, name: &str) -> String {
         self.users[name].id.clone()
     }
@@ -205,4 +210,20 @@ impl PhoneDoc {
 /// A sync request for some phone documents.
 pub fn request(docs: &[&PhoneDoc], cursor: Option<&str>) -> Value {
     json!({"protocol": 1, "cursor": cursor, "documents": docs.iter().map(|d| d.entry()).collect::<Vec<_>>()})
+}
+
+/// Whether any file under `dir` holds `needle` (a byte search of every
+/// file, as someone with a copy of the disk would grep it).
+pub fn dir_contains(dir: &std::path::Path, needle: &[u8]) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        let p = e.path();
+        if p.is_dir() {
+            dir_contains(&p, needle)
+        } else {
+            std::fs::read(&p).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle))
+        }
+    })
 }

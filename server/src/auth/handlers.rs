@@ -104,16 +104,25 @@ fn issue(state: &AppState, user: &User) -> Result<TokenResponse, ApiError> {
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
-        (status = 401, description = "Wrong e-mail or password", body = ErrorBody),
+        (status = 401, description = "Wrong e-mail or password (the same answer, after the same work, for an unknown e-mail)", body = ErrorBody),
+        (status = 429, description = "Too many failed logins for this account or from this address; see `Retry-After`", body = ErrorBody),
     )
 )]
 #[post("/api/v1/auth/login")]
 #[tracing::instrument(skip_all)]
 pub async fn login(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
+    let address = state.login_limiter.client_address(&req);
+    if let Err(b) = state.login_limiter.check(&body.email, address) {
+        tracing::info!(retry_after_s = b.retry_after_s, "login held back");
+        return Err(ApiError::TooManyRequests {
+            retry_after_s: b.retry_after_s,
+        });
+    }
     if body.password.len() > 1024 || body.email.len() > 320 {
         // No account has such a password; do not make argon2 hash megabytes.
         return Err(ApiError::InvalidCredentials(
@@ -127,9 +136,23 @@ pub async fn login(
         .to_owned();
     // argon2 is deliberately slow and memory-hungry: its own thread.
     let ok = password::verify_on_worker(body.password, hash).await;
-    let user = user.filter(|_| ok);
-    let user =
-        user.ok_or_else(|| ApiError::InvalidCredentials("wrong e-mail or password".into()))?;
+    let Some(user) = user.filter(|_| ok) else {
+        state.login_limiter.failed(&body.email, address);
+        // The audit names the account when there is one, never the e-mail
+        // typed (it may be someone's address mistyped into the wrong box).
+        let known = state.store.get_user_by_email(&body.email)?;
+        crate::auth::audit::record(
+            state.store.as_ref(),
+            known.as_ref().map_or("-", |u| u.id.as_str()),
+            "login.failed",
+            known.as_ref().map_or("-", |u| u.id.as_str()),
+        )?;
+        return Err(ApiError::InvalidCredentials(
+            "wrong e-mail or password".into(),
+        ));
+    };
+    state.login_limiter.succeeded(&body.email);
+    crate::auth::audit::record(state.store.as_ref(), &user.id, "login", &user.id)?;
     tracing::info!(user = %user.id, role = %user.role, "login");
     Ok(HttpResponse::Ok().json(issue(&state, &user)?))
 }

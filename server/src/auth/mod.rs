@@ -2,8 +2,10 @@
 //! rotating refresh tokens, and the extractor that turns a `Bearer` token
 //! into the authenticated user. Never logs a password or a token.
 
+pub mod audit;
 pub mod handlers;
 mod jwt;
+pub mod limits;
 pub mod password;
 
 pub use handlers::{login, me, refresh, LoginRequest, RefreshRequest, TokenResponse, UserView};

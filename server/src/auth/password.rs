@@ -1,14 +1,63 @@
-//! Password hashing with argon2id (the crate's defaults, with a random salt).
+//! Password hashing with argon2id, a random salt, and a cost set once at
+//! start (`Settings::argon2`). A hash keeps the cost it was made with in
+//! its PHC string, so raising the cost never locks anyone out.
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
-use argon2::Argon2;
+use argon2::{Algorithm, Argon2, Params, Version};
+
+/// argon2id's cost parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Argon2Cost {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Default for Argon2Cost {
+    /// OWASP's first recommended setting for argon2id (19 MiB, 2 passes, 1
+    /// lane), the argon2 crate's defaults.
+    fn default() -> Self {
+        Self {
+            memory_kib: Params::DEFAULT_M_COST,
+            iterations: Params::DEFAULT_T_COST,
+            parallelism: Params::DEFAULT_P_COST,
+        }
+    }
+}
+
+impl Argon2Cost {
+    fn params(&self) -> Result<Params, argon2::Error> {
+        Params::new(self.memory_kib, self.iterations, self.parallelism, None)
+    }
+
+    /// Why these parameters are refused, if they are.
+    pub fn check(&self) -> Result<(), String> {
+        self.params()
+            .map(|_| ())
+            .map_err(|e| format!("argon2 parameters refused: {e}"))
+    }
+}
+
+static COST: std::sync::OnceLock<Argon2Cost> = std::sync::OnceLock::new();
+
+/// Sets the cost of new hashes for this process (first call wins; before
+/// any call the default applies).
+pub fn set_cost(cost: Argon2Cost) {
+    let _ = COST.set(cost);
+}
+
+fn hasher() -> Argon2<'static> {
+    let cost = COST.get().copied().unwrap_or_default();
+    let params = cost.params().unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
 
 /// A PHC-format argon2id hash of `password`.
 pub fn hash(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
-    Ok(Argon2::default()
+    Ok(hasher()
         .hash_password(password.as_bytes(), &salt)?
         .to_string())
 }

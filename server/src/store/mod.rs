@@ -10,6 +10,7 @@
 
 pub mod keys;
 mod memory;
+pub mod seal;
 mod sled_store;
 
 #[cfg(test)]

@@ -26,6 +26,8 @@ pub struct SledStore {
     row_feed: sled::Tree,
     row_feed_by_doc: sled::Tree,
     meta: sled::Tree,
+    /// Seals contact details (store/seal.rs).
+    data_key: super::seal::DataKey,
 }
 
 fn backend(e: sled::Error) -> StoreError {
@@ -33,9 +35,20 @@ fn backend(e: sled::Error) -> StoreError {
 }
 
 impl SledStore {
-    /// Opens (or creates) the store in `dir`. Refuses a store written by a
+    /// Opens (or creates) the store in `dir`, with the data key of
+    /// `dir/data.key` (made when absent). Refuses a store written by a
     /// newer format version.
     pub fn open(dir: &Path) -> StoreResult<Self> {
+        Self::open_with_key(dir, None)
+    }
+
+    /// Opens with `key` (from `PORTE_VOIX_DATA_KEY`), or `dir/data.key`.
+    pub fn open_with_key(dir: &Path, key: Option<super::seal::DataKey>) -> StoreResult<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Backend(e.to_string()))?;
+        let data_key = match key {
+            Some(k) => k,
+            None => super::seal::DataKey::load_or_create(dir)?,
+        };
         let db = sled::Config::new()
             .path(dir)
             .mode(sled::Mode::HighThroughput)
@@ -59,6 +72,7 @@ impl SledStore {
             row_feed: tree("row_feed")?,
             row_feed_by_doc: tree("row_feed_by_doc")?,
             meta: tree("meta")?,
+            data_key,
             db,
         };
         match store.get_meta(keys::META_FORMAT_VERSION)? {
@@ -270,17 +284,18 @@ impl Store for SledStore {
     }
 
     fn put_contact(&self, contact: &Contact) -> StoreResult<()> {
-        self.contacts
-            .insert(keys::doc(contact.contribution_id), encode(contact))
-            .map_err(backend)?;
+        let key = keys::doc(contact.contribution_id);
+        let sealed = self.data_key.seal(&key, &encode(contact));
+        self.contacts.insert(key, sealed).map_err(backend)?;
         Ok(())
     }
 
     fn get_contact(&self, contribution: Uuid) -> StoreResult<Option<Contact>> {
+        let key = keys::doc(contribution);
         self.contacts
-            .get(keys::doc(contribution))
+            .get(key)
             .map_err(backend)?
-            .map(|v| decode("contacts", &v))
+            .map(|v| decode("contacts", &self.data_key.open(&key, &v)?))
             .transpose()
     }
 

@@ -8,6 +8,7 @@ mod durability;
 mod exports;
 mod forwards;
 mod hostile;
+mod login_limits;
 mod mail;
 mod matrix;
 mod read_api;

@@ -114,6 +114,8 @@ static TABLE: &[Row] = &[
           expect: [200, 200, 200, 200, 200,   200, 200, 200, 200, 200, 200] },
     Row { method: "get", path: "/api/v1/me", query: "", body: Body::None,
           expect: [NO, NO, NO, NO, NO,         200, 200, 200, 200, 200, 200] },
+    Row { method: "get", path: "/api/v1/audit", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 403, 200] },
     // Communes and admins do not sync: Automerge bytes cannot be filtered
     // field by field (docs/SYNC-PROTOCOL.md).
     Row { method: "post", path: "/api/v1/sync", query: "", body: Body::Sync,

@@ -261,6 +261,13 @@ async fn contact_details_are_officer_only_and_erasable() {
         json!([{"contribution_id": id, "name": "Mme Exemple", "phone": "06 00 00 00 00"}]);
     let (_, r) = app.sync(&vol, &body).await;
     assert_eq!(r["contacts"][0]["status"], "ok");
+    // Sealed at rest: a copy of the disk does not show them.
+    for needle in ["06 00 00 00 00", "Mme Exemple"] {
+        assert!(
+            !porte_voix_tests::dir_contains(app.data_dir(), needle.as_bytes()),
+            "{needle} in clear in the data directory"
+        );
+    }
     let (_, got) = app.get(&vol, &format!("/api/v1/contributions/{id}")).await;
     assert!(
         !got.to_string().contains("Exemple"),
