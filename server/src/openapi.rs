@@ -48,6 +48,8 @@ impl Modify for BearerAuth {
         api::list_contribution_history,
         api::get_contact,
         api::delete_contact,
+        api::residents::find_resident_data,
+        api::residents::erase_resident_data,
         api::get_territory,
         api::locate,
         api::list_campaigns,

@@ -187,6 +187,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(api::list_contribution_history)
         .service(api::get_contact)
         .service(api::delete_contact)
+        .service(api::residents::find_resident_data)
+        .service(api::residents::erase_resident_data)
         .service(api::get_territory)
         .service(api::locate)
         .service(api::list_campaigns)

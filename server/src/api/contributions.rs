@@ -281,7 +281,7 @@ pub fn load_visible(
 }
 
 /// Loads a contribution the caller may read; 404 otherwise.
-fn readable(
+pub(crate) fn readable(
     state: &AppState,
     p: &Principal,
     id: Uuid,

@@ -5,6 +5,7 @@
 mod campaigns;
 mod contributions;
 mod health_check;
+pub mod residents;
 mod static_files;
 mod territory;
 

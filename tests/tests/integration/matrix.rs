@@ -88,6 +88,10 @@ enum Body {
     Answer,
     /// A subscription to a closed local port.
     Webhook,
+    /// `{"phone": "06 00 00 00 00"}`.
+    Resident,
+    /// `{"contribution_ids": [the seeded contribution]}`.
+    Erase,
 }
 
 struct Row {
@@ -116,6 +120,10 @@ static TABLE: &[Row] = &[
           expect: [NO, NO, NO, NO, NO,         200, 200, 200, 200, 200, 200] },
     Row { method: "get", path: "/api/v1/audit", query: "", body: Body::None,
           expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 403, 200] },
+    Row { method: "post", path: "/api/v1/residents/search", query: "", body: Body::Resident,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 200, 403] },
+    Row { method: "post", path: "/api/v1/residents/erase", query: "", body: Body::Erase,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 200, 403] },
     // Communes and admins do not sync: Automerge bytes cannot be filtered
     // field by field (docs/SYNC-PROTOCOL.md).
     Row { method: "post", path: "/api/v1/sync", query: "", body: Body::Sync,
@@ -397,6 +405,8 @@ impl World {
             Body::Webhook => {
                 Some(json!({"url": "http://127.0.0.1:9/hook", "events": ["answer.received"]}))
             }
+            Body::Resident => Some(json!({"phone": "06 00 00 00 00"})),
+            Body::Erase => Some(json!({"contribution_ids": [self.contribution]})),
         }
     }
 

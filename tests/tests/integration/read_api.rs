@@ -481,3 +481,97 @@ async fn the_pwa_is_served_with_its_cache_policy_compressed_and_app_routes_fall_
     let body: Value = api.json().await.unwrap_or(Value::Null);
     assert!(body.is_null() || body["error"]["code"] == "not_found");
 }
+
+#[tokio::test]
+async fn a_resident_gets_what_is_held_with_their_details_then_has_it_erased() {
+    let app = TestApp::spawn().await;
+    let vol = app.login("vol").await;
+    let mut docs = Vec::new();
+    let mut contacts = Vec::new();
+    for (i, phone) in ["06 11 22 33 44", "+33 6 11 22 33 44", "07 99 99 99 99"]
+        .iter()
+        .enumerate()
+    {
+        let id = Uuid::new_v4();
+        let mut c = contribution_json(id, &app.user_id("vol"), 45.7665, 4.8795);
+        c["consent"] = json!({"contact": true, "at": "2026-11-28T10:00:00Z"});
+        docs.push(PhoneDoc::new(
+            &format!("phone-vol-{i}"),
+            id,
+            "contribution",
+            &c,
+        ));
+        contacts.push(json!({"contribution_id": id, "name": "Mme Exemple", "phone": phone}));
+    }
+    let refs: Vec<&PhoneDoc> = docs.iter().collect();
+    let mut body = request(&refs, None);
+    body["contacts"] = json!(contacts);
+    let (_, r) = app.sync(&vol, &body).await;
+    assert!(
+        r["contacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["status"] == "ok"),
+        "{r}"
+    );
+
+    let officer = app.login("officer").await;
+    let find = |q: Value| {
+        let app = &app;
+        let officer = officer.clone();
+        async move {
+            app.send(
+                reqwest::Method::POST,
+                &officer,
+                "/api/v1/residents/search",
+                &q,
+            )
+            .await
+        }
+    };
+    let (status, found) = find(json!({"phone": "0611223344"})).await;
+    assert_eq!(status, 200, "{found}");
+    let records = found["records"].as_array().unwrap();
+    assert_eq!(records.len(), 2, "both spellings of the number: {found}");
+    assert!(records
+        .iter()
+        .all(|r| r["contribution"]["text"].is_string()));
+    let (status, _) = find(json!({"phone": "12"})).await;
+    assert_eq!(status, 400, "too short to name anyone");
+    let (status, _) = app
+        .send(
+            reqwest::Method::POST,
+            &vol,
+            "/api/v1/residents/search",
+            &json!({"phone": "0611223344"}),
+        )
+        .await;
+    assert_eq!(status, 403);
+
+    let ids: Vec<Value> = records
+        .iter()
+        .map(|r| r["contact"]["contribution_id"].clone())
+        .collect();
+    let (status, report) = app
+        .send(
+            reqwest::Method::POST,
+            &officer,
+            "/api/v1/residents/erase",
+            &json!({"contribution_ids": ids}),
+        )
+        .await;
+    assert_eq!((status, report["erased"].as_u64()), (200, Some(2)));
+    let (_, again) = find(json!({"phone": "06 11 22 33 44"})).await;
+    assert_eq!(again["records"].as_array().unwrap().len(), 0);
+    // The other resident is untouched, and nothing erased shows on disk.
+    let (_, other) = find(json!({"phone": "07 99 99 99 99"})).await;
+    assert_eq!(other["records"].as_array().unwrap().len(), 1);
+    assert!(!porte_voix_tests::dir_contains(
+        app.data_dir(),
+        b"06 11 22 33 44"
+    ));
+    let admin = app.login("admin").await;
+    let (_, audit) = app.get(&admin, "/api/v1/audit?action=resident.erase").await;
+    assert_eq!(audit["total"], 2);
+}
