@@ -320,6 +320,12 @@ export function pageCount(total: number, perPage: number): number {
   return Math.max(1, Math.ceil(total / perPage));
 }
 
+/** A contact record and the contribution it was left with. */
+export interface ResidentRecord {
+  contact: Contact;
+  contribution: Contribution | null;
+}
+
 /** The typed calls; every one throws the field app's NetworkError / ApiError / SessionExpiredError. */
 export class ConsoleApi {
   constructor(readonly api: Api) {}
@@ -351,6 +357,14 @@ export class ConsoleApi {
   }
   contact(id: string): Promise<Contact> {
     return this.send('GET', `/api/v1/contributions/${encodeURIComponent(id)}/contact`);
+  }
+  /** Droit d'accès: every contact record left with this number, e-mail or name (in the body, never the URL). */
+  residentRecords(q: { phone?: string; email?: string; name?: string }): Promise<{ records: ResidentRecord[] }> {
+    return this.send('POST', '/api/v1/residents/search', q);
+  }
+  /** Droit à l'effacement of the given contributions' contact records. */
+  eraseResident(ids: string[]): Promise<{ erased: number }> {
+    return this.send('POST', '/api/v1/residents/erase', { contribution_ids: ids });
   }
   async deleteContact(id: string): Promise<void> {
     const res = await this.api.authed(`/api/v1/contributions/${encodeURIComponent(id)}/contact`, { method: 'DELETE' });

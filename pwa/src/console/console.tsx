@@ -16,6 +16,7 @@ import { InboxScreen } from './screens/inbox';
 import { ListScreen } from './screens/list';
 import { MapScreen } from './screens/map';
 import { RecipientsScreen } from './screens/recipients';
+import { ResidentsScreen } from './screens/residents';
 import { StatsScreen } from './screens/stats';
 import { TopicScreen, TopicsScreen } from './screens/topics';
 import { announcement, type ConsoleCtx, Link } from './ui';
@@ -88,6 +89,8 @@ function route(ctx: ConsoleCtx, path: string, search: string): Route {
       return { title: t.stats.title, nav: 'stats', el: <StatsScreen ctx={ctx} search={search} /> };
     case 'destinataires':
       return officerOnly({ title: t.recipients.title, nav: 'recipients', el: <RecipientsScreen ctx={ctx} /> });
+    case 'rgpd':
+      return officerOnly({ title: t.residents.title, nav: 'residents', el: <ResidentsScreen ctx={ctx} /> });
     case 'assemblees':
       if (seg[1]) return officerOnly({ title: t.assemblies.title, nav: 'assemblies', el: <AssemblyScreen ctx={ctx} id={seg[1]} key={seg[1]} /> });
       return officerOnly({ title: t.assemblies.title, nav: 'assemblies', el: <AssembliesScreen ctx={ctx} /> });
@@ -130,6 +133,7 @@ function Shell({ ctx }: { ctx: ConsoleCtx }) {
         ['stats', '/console/statistiques', t.nav.stats],
         ['recipients', '/console/destinataires', t.nav.recipients],
         ['assemblies', '/console/assemblees', t.nav.assemblies],
+        ['residents', '/console/rgpd', t.nav.residents],
       ]
     : [
         ['list', '/console/contributions', t.nav.list],

@@ -48,6 +48,7 @@ export const frConsole = {
     stats: 'Statistiques',
     recipients: 'Destinataires',
     assemblies: 'Assemblées',
+    residents: 'Demandes RGPD',
   },
 
   list: {
@@ -376,6 +377,28 @@ export const frConsole = {
     add: 'Ajouter un destinataire',
     addSubmit: 'Ajouter',
     added: 'Destinataire ajouté.',
+  },
+
+  residents: {
+    title: 'Demandes des habitants (RGPD)',
+    intro:
+      'Un habitant demande ce que nous gardons de lui (droit d’accès) ou son effacement. Cherchez avec le numéro, l’e-mail ou le nom complet qu’il a laissé.',
+    phone: 'Téléphone',
+    email: 'E-mail',
+    name: 'Nom complet',
+    search: 'Chercher',
+    required: 'Indiquez un téléphone, un e-mail ou un nom.',
+    none: 'Aucune coordonnée enregistrée ne correspond.',
+    found: (n: number) => (n === 1 ? '1 contribution avec ces coordonnées.' : `${n} contributions avec ces coordonnées.`),
+    left: 'Laissées le',
+    text: 'Contribution',
+    unreadable: 'Contribution introuvable',
+    copy: 'Copier pour la réponse',
+    copied: 'Copié : collez-le dans votre réponse à l’habitant.',
+    erase: 'Effacer ces coordonnées',
+    confirm: (n: number) => `Effacer définitivement les coordonnées de ${n} contribution(s) ? Le texte des contributions reste.`,
+    erased: (n: number) => `${n} enregistrement(s) de coordonnées effacé(s).`,
+    note: 'L’effacement retire le nom, le téléphone et l’e-mail. Le texte d’une contribution reste : un nom tapé dans le texte se retire avec une rédaction.',
   },
 
   assemblies: {
