@@ -40,6 +40,9 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     UnsupportedProtocol(String),
+    /// The account was disabled by the officer or the administrator.
+    #[error("this account has been disabled")]
+    AccountDisabled,
     /// 429 with `Retry-After`.
     #[error("too many attempts; try again in {retry_after_s} s")]
     TooManyRequests { retry_after_s: u64 },
@@ -59,6 +62,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::UnsupportedProtocol(_) => "unsupported_protocol",
             ApiError::TooManyRequests { .. } => "rate_limited",
+            ApiError::AccountDisabled => "account_disabled",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -89,7 +93,7 @@ impl ResponseError for ApiError {
         match self {
             ApiError::BadRequest(_) | ApiError::UnsupportedProtocol(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) | ApiError::InvalidCredentials(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::AccountDisabled => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Conflict(_) => StatusCode::CONFLICT,

@@ -83,6 +83,7 @@ fn issue(state: &AppState, user: &User) -> Result<TokenResponse, ApiError> {
     let record = RefreshToken {
         user_id: user.id.clone(),
         expires_at: Utc::now() + Duration::seconds(state.settings.refresh_ttl_s),
+        issued_at: Some(Utc::now()),
     };
     state
         .store
@@ -152,6 +153,9 @@ pub async fn login(
         ));
     };
     state.login_limiter.succeeded(&body.email);
+    if user.disabled {
+        return Err(ApiError::AccountDisabled);
+    }
     crate::auth::audit::record(state.store.as_ref(), &user.id, "login", &user.id)?;
     tracing::info!(user = %user.id, role = %user.role, "login");
     Ok(HttpResponse::Ok().json(issue(&state, &user)?))
@@ -182,7 +186,41 @@ pub async fn refresh(
         return Err(invalid());
     }
     let user = state.store.get_user(&record.user_id)?.ok_or_else(invalid)?;
+    if user.disabled {
+        return Err(ApiError::AccountDisabled);
+    }
+    if let Some(after) = user.sessions_valid_after {
+        if record.issued_at.is_none_or(|t| t < after) {
+            return Err(ApiError::Unauthorized("this session was signed out".into()));
+        }
+    }
     Ok(HttpResponse::Ok().json(issue(&state, &user)?))
+}
+
+/// Signs this device out: its refresh token stops working (the access
+/// token expires within its 15 minutes).
+#[utoipa::path(
+    operation_id = "delete_session",
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 204, description = "Signed out (also when the token was already unknown)"),
+    )
+)]
+#[post("/api/v1/auth/logout")]
+#[tracing::instrument(skip_all)]
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(t) = state
+        .store
+        .take_refresh(&refresh_hash(&body.refresh_token))?
+    {
+        crate::auth::audit::record(state.store.as_ref(), &t.user_id, "logout", &t.user_id)?;
+        state.store.flush()?;
+    }
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// The logged-in user.

@@ -17,6 +17,10 @@ pub struct Claims {
     pub commune: Option<CommuneCode>,
     pub iat: i64,
     pub exp: i64,
+    /// Issue time in milliseconds, so that a revocation refuses the tokens
+    /// issued before it and not those of the login right after.
+    #[serde(default)]
+    pub iat_ms: i64,
 }
 
 /// Signing and verification keys.
@@ -38,8 +42,10 @@ impl JwtKeys {
 
     /// A signed access token for `principal`, valid `access_ttl_s`.
     pub fn issue(&self, p: &Principal) -> Result<String, ApiError> {
-        let now = Utc::now().timestamp();
+        let now_ms = Utc::now().timestamp_millis();
+        let now = now_ms.div_euclid(1000);
         let claims = Claims {
+            iat_ms: now_ms,
             sub: p.user_id.clone(),
             role: p.role,
             commune: p.commune.clone(),
@@ -52,6 +58,16 @@ impl JwtKeys {
 
     /// The principal of a valid, unexpired token.
     pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
+        let c = self.verify_claims(token)?;
+        Ok(Principal {
+            user_id: c.sub,
+            role: c.role,
+            commune: c.commune,
+        })
+    }
+
+    /// The claims of a valid, unexpired token.
+    pub fn verify_claims(&self, token: &str) -> Result<Claims, ApiError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 5;
         let data = decode::<Claims>(token, &self.decoding, &validation).map_err(|e| {
@@ -62,11 +78,7 @@ impl JwtKeys {
                 _ => "invalid access token".into(),
             })
         })?;
-        Ok(Principal {
-            user_id: data.claims.sub,
-            role: data.claims.role,
-            commune: data.claims.commune,
-        })
+        Ok(data.claims)
     }
 }
 
@@ -93,7 +105,26 @@ impl FromRequest for AuthUser {
             let token = header
                 .strip_prefix("Bearer ")
                 .ok_or_else(|| ApiError::Unauthorized("expected a Bearer token".into()))?;
-            state.keys.verify(token.trim()).map(AuthUser)
+            let claims = state.keys.verify_claims(token.trim())?;
+            // The account as it is now: disabled, signed out since, or
+            // given another role or commune since the token was issued.
+            let user = state
+                .store
+                .get_user(&claims.sub)?
+                .ok_or_else(|| ApiError::Unauthorized("this account no longer exists".into()))?;
+            if user.disabled {
+                return Err(ApiError::AccountDisabled);
+            }
+            if let Some(after) = user.sessions_valid_after {
+                if claims.iat_ms < after.timestamp_millis() {
+                    return Err(ApiError::Unauthorized("this session was signed out".into()));
+                }
+            }
+            Ok(AuthUser(Principal {
+                user_id: user.id,
+                role: user.role,
+                commune: user.commune,
+            }))
         })();
         ready(result)
     }

@@ -7,6 +7,7 @@ pub mod handlers;
 mod jwt;
 pub mod limits;
 pub mod password;
+pub mod users;
 
 pub use handlers::{login, me, refresh, LoginRequest, RefreshRequest, TokenResponse, UserView};
 pub use jwt::{AuthUser, Claims, JwtKeys};
@@ -65,6 +66,8 @@ pub fn create_user(
         commune,
         password_hash: password::hash(password).map_err(|_| NewUserError::Hash)?,
         created_at: Utc::now(),
+        disabled: false,
+        sessions_valid_after: None,
     };
     store.put_user(&user)?;
     store.flush()?;

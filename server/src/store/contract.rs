@@ -172,6 +172,8 @@ fn users_are_found_by_case_insensitive_email_and_unique(s: &dyn Store) {
         role: porte_voix_shared::Role::Volunteer,
         commune: None,
         password_hash: "h".into(),
+        disabled: false,
+        sessions_valid_after: None,
         created_at: Utc::now(),
     };
     s.put_user(&u).unwrap();
@@ -192,6 +194,7 @@ fn refresh_tokens_are_taken_once(s: &dyn Store) {
     let t = RefreshToken {
         user_id: "u1".into(),
         expires_at: Utc::now(),
+        issued_at: None,
     };
     s.put_refresh(b"h1", &t).unwrap();
     assert_eq!(s.take_refresh(b"h1").unwrap(), Some(t));

@@ -203,6 +203,13 @@ pub struct User {
     pub commune: Option<CommuneCode>,
     pub password_hash: String,
     pub created_at: DateTime<Utc>,
+    /// A disabled account cannot log in, refresh or use a token.
+    #[serde(default)]
+    pub disabled: bool,
+    /// Tokens issued before this instant are refused (« déconnecter les
+    /// appareils », disabling, a password reset).
+    #[serde(default)]
+    pub sessions_valid_after: Option<DateTime<Utc>>,
 }
 
 /// A refresh token, stored under the hash of its secret.
@@ -210,6 +217,10 @@ pub struct User {
 pub struct RefreshToken {
     pub user_id: String,
     pub expires_at: DateTime<Utc>,
+    /// When it was issued (absent on tokens from before revocation existed:
+    /// those fall to any revocation).
+    #[serde(default)]
+    pub issued_at: Option<DateTime<Utc>>,
 }
 
 /// A resident's contact details, kept outside every document.

@@ -1,6 +1,7 @@
 //! Integration tests: a real server on port 0, a temporary sled directory,
 //! HTTP like a phone or a console.
 
+mod accounts;
 mod assemblies;
 mod auth;
 mod bulk;

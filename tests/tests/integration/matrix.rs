@@ -90,6 +90,8 @@ enum Body {
     Webhook,
     /// `{"phone": "06 00 00 00 00"}`.
     Resident,
+    /// A new volunteer with a fresh e-mail.
+    NewUser,
     /// `{"contribution_ids": [the seeded contribution]}`.
     Erase,
 }
@@ -120,6 +122,19 @@ static TABLE: &[Row] = &[
           expect: [NO, NO, NO, NO, NO,         200, 200, 200, 200, 200, 200] },
     Row { method: "get", path: "/api/v1/audit", query: "", body: Body::None,
           expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 403, 200] },
+    // Accounts: the officer manages volunteers, the admin everyone. `{id}`
+    // is no account (the seeded contribution): managers get 404, and the
+    // others are refused before any lookup.
+    Row { method: "post", path: "/api/v1/users", query: "", body: Body::NewUser,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 201, 201] },
+    Row { method: "get", path: "/api/v1/users", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 200, 200] },
+    Row { method: "patch", path: "/api/v1/users/{id}", query: "", body: Body::EmptyObject,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 404, 404] },
+    Row { method: "delete", path: "/api/v1/users/{id}/sessions", query: "", body: Body::None,
+          expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 404, 404] },
+    Row { method: "post", path: "/api/v1/auth/logout", query: "", body: Body::Refresh,
+          expect: [204, 204, 204, 204, 204,   204, 204, 204, 204, 204, 204] },
     Row { method: "post", path: "/api/v1/residents/search", query: "", body: Body::Resident,
           expect: [NO, NO, NO, NO, NO,         403, 403, 403, 403, 200, 403] },
     Row { method: "post", path: "/api/v1/residents/erase", query: "", body: Body::Erase,
@@ -406,6 +421,10 @@ impl World {
                 Some(json!({"url": "http://127.0.0.1:9/hook", "events": ["answer.received"]}))
             }
             Body::Resident => Some(json!({"phone": "06 00 00 00 00"})),
+            Body::NewUser => Some(json!({
+                "email": format!("new-{}@test.fr", Uuid::new_v4().simple()),
+                "name": "Nouvelle", "role": "volunteer", "password": "un-mot-de-passe"
+            })),
             Body::Erase => Some(json!({"contribution_ids": [self.contribution]})),
         }
     }
