@@ -26,6 +26,8 @@ export class MockServer {
   refreshToken = 'r1';
   expireAccess = false;
   refreshRefused = false;
+  /** The account was disabled: every call answers 403 account_disabled. */
+  disabled = false;
   refreshCalls = 0;
 
   fetch = async (url: string, init?: RequestInit): Promise<Response> => {
@@ -55,6 +57,7 @@ export class MockServer {
     }
     if (path === '/api/v1/sync') {
       const auth = (init?.headers as Record<string, string>)?.Authorization;
+      if (this.disabled) return err(403, 'account_disabled');
       if (this.expireAccess || auth !== `Bearer ${this.accessToken}`) return err(401, 'unauthorized');
       if (this.failNetwork > 0) {
         this.failNetwork--;

@@ -295,6 +295,21 @@ describe('sync scheduler', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it('a disabled account stops the retries, says so, and keeps every unsent document', async () => {
+    const server = new MockServer();
+    const { store, client } = await phone(server);
+    await store.create('c1', 'contribution', createContribution('c1', 'u1', input));
+    server.disabled = true;
+    const t = timers();
+    const s = new SyncScheduler(client, { isOnline: () => true, setTimer: t.setTimer, clearTimer: t.clearTimer });
+    await s.request();
+    expect(s.status.phase).toBe('disabled');
+    expect(t.pending).toHaveLength(0);
+    const kept = await store.getRecord('c1');
+    expect(kept).toBeDefined();
+    expect(kept!.sync).not.toBe('received');
+  });
+
   it('a session that cannot be refreshed stops the retries and asks to log in', async () => {
     const server = new MockServer();
     const { client } = await phone(server);

@@ -32,6 +32,8 @@ export const fr = {
     invalid: 'Adresse e-mail ou mot de passe incorrect.',
     offline: 'Pas de réseau : la première connexion a besoin d’Internet.',
     failed: 'La connexion a échoué. Réessayez.',
+    disabled: 'Ce compte a été désactivé. Adressez-vous à la chargée ou au chargé de participation.',
+    rateLimited: 'Trop d’essais : attendez quelques minutes avant de réessayer.',
     otherAccountPending:
       'Ce téléphone garde des données non envoyées d’un autre compte. Reconnectez-vous avec ce compte pour les envoyer, ou exportez une sauvegarde.',
     reloginTitle: 'Reconnexion pour synchroniser',
@@ -66,6 +68,9 @@ export const fr = {
     needLogin: 'Session expirée : reconnectez-vous pour synchroniser. Vous pouvez continuer à travailler.',
     refusedSome: (n: number) => `${n} document(s) refusé(s) par le serveur.`,
     relogin: 'Se reconnecter',
+    disabled:
+      'Votre compte a été désactivé. Vos contributions non envoyées restent sur ce téléphone ; vous pouvez les exporter depuis les réglages.',
+    toSettings: 'Exporter mes contributions',
   },
 
   kinds: {

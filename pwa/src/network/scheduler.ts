@@ -5,7 +5,7 @@
 import { ApiError, NetworkError, SessionExpiredError } from './api';
 import type { SyncClient, SyncResult } from './sync';
 
-export type SyncPhase = 'idle' | 'running' | 'offline' | 'error' | 'need_login';
+export type SyncPhase = 'idle' | 'running' | 'offline' | 'error' | 'need_login' | 'disabled';
 
 export interface SyncStatus {
   phase: SyncPhase;
@@ -78,7 +78,7 @@ export class SyncScheduler {
     }
     const tick = async () => {
       this.periodTimer = this.o.setTimer(tick, this.o.periodMs);
-      if (this.retryTimer === null && this.status.phase !== 'need_login' && (await this.o.hasUnsent())) {
+      if (this.retryTimer === null && this.status.phase !== 'need_login' && this.status.phase !== 'disabled' && (await this.o.hasUnsent())) {
         this.request('periodic');
       }
     };
@@ -129,6 +129,12 @@ export class SyncScheduler {
     } catch (e) {
       if (e instanceof SessionExpiredError) {
         this.set({ phase: 'need_login', sent: 0, error: e.message });
+        return;
+      }
+      // The officer disabled the account: retrying cannot help; the
+      // documents stay on the phone for export.
+      if (e instanceof ApiError && e.code === 'account_disabled') {
+        this.set({ phase: 'disabled', sent: 0, error: e.code });
         return;
       }
       const offline = e instanceof NetworkError && !this.o.isOnline();

@@ -46,7 +46,11 @@ export function loginView(ctx: AppContext, root: HTMLElement, onDone: () => void
         err.textContent =
           e2 instanceof ApiError && (e2.status === 401 || e2.code === 'invalid_credentials')
             ? fr.login.invalid
-            : e2 instanceof NetworkError
+            : e2 instanceof ApiError && e2.code === 'account_disabled'
+              ? fr.login.disabled
+              : e2 instanceof ApiError && e2.code === 'rate_limited'
+                ? fr.login.rateLimited
+                : e2 instanceof NetworkError
               ? fr.login.offline
               : fr.login.failed;
         pwIn.focus();

@@ -11,6 +11,8 @@ export function syncMessage(s: SyncStatus): string {
       return fr.sync.offline;
     case 'need_login':
       return fr.sync.needLogin;
+    case 'disabled':
+      return fr.sync.disabled;
     case 'error': {
       const secs = s.retryAt ? Math.max(1, Math.round((s.retryAt - Date.now()) / 1000)) : 0;
       return `${fr.sync.failed}${secs ? ' ' + fr.sync.retryIn(secs) : ''}${s.error ? ` (${s.error})` : ''}`;
@@ -34,6 +36,9 @@ export function syncStatusLine(ctx: AppContext): HTMLElement {
     p.textContent = syncMessage(s);
     if (s.phase === 'need_login') {
       p.append(' ', h('a', { href: '/connexion', 'data-link': '' }, fr.sync.relogin));
+    }
+    if (s.phase === 'disabled') {
+      p.append(' ', h('a', { href: '/reglages', 'data-link': '' }, fr.sync.toSettings));
     }
   });
   return p;
