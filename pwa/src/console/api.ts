@@ -320,6 +320,17 @@ export function pageCount(total: number, perPage: number): number {
   return Math.max(1, Math.ceil(total / perPage));
 }
 
+/** An account as the administration screens show it. */
+export interface Account {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  commune?: string | null;
+  disabled: boolean;
+  created_at: string;
+}
+
 /** A contact record and the contribution it was left with. */
 export interface ResidentRecord {
   contact: Contact;
@@ -357,6 +368,19 @@ export class ConsoleApi {
   }
   contact(id: string): Promise<Contact> {
     return this.send('GET', `/api/v1/contributions/${encodeURIComponent(id)}/contact`);
+  }
+  accounts(): Promise<Account[]> {
+    return this.send('GET', '/api/v1/users');
+  }
+  createAccount(a: { email: string; name: string; role: 'volunteer'; password: string }): Promise<Account> {
+    return this.send('POST', '/api/v1/users', a);
+  }
+  updateAccount(id: string, patch: { disabled?: boolean; password?: string; name?: string }): Promise<Account> {
+    return this.send('PATCH', `/api/v1/users/${encodeURIComponent(id)}`, patch);
+  }
+  async signOutAccount(id: string): Promise<void> {
+    const res = await this.api.authed(`/api/v1/users/${encodeURIComponent(id)}/sessions`, { method: 'DELETE' });
+    if (!res.ok) throw new Error('sign out failed');
   }
   /** Droit d'accès: every contact record left with this number, e-mail or name (in the body, never the URL). */
   residentRecords(q: { phone?: string; email?: string; name?: string }): Promise<{ records: ResidentRecord[] }> {

@@ -17,6 +17,7 @@ import { ListScreen } from './screens/list';
 import { MapScreen } from './screens/map';
 import { RecipientsScreen } from './screens/recipients';
 import { ResidentsScreen } from './screens/residents';
+import { VolunteersScreen } from './screens/volunteers';
 import { StatsScreen } from './screens/stats';
 import { TopicScreen, TopicsScreen } from './screens/topics';
 import { announcement, type ConsoleCtx, Link } from './ui';
@@ -89,6 +90,8 @@ function route(ctx: ConsoleCtx, path: string, search: string): Route {
       return { title: t.stats.title, nav: 'stats', el: <StatsScreen ctx={ctx} search={search} /> };
     case 'destinataires':
       return officerOnly({ title: t.recipients.title, nav: 'recipients', el: <RecipientsScreen ctx={ctx} /> });
+    case 'benevoles':
+      return officerOnly({ title: t.volunteers.title, nav: 'volunteers', el: <VolunteersScreen ctx={ctx} /> });
     case 'rgpd':
       return officerOnly({ title: t.residents.title, nav: 'residents', el: <ResidentsScreen ctx={ctx} /> });
     case 'assemblees':
@@ -133,6 +136,7 @@ function Shell({ ctx }: { ctx: ConsoleCtx }) {
         ['stats', '/console/statistiques', t.nav.stats],
         ['recipients', '/console/destinataires', t.nav.recipients],
         ['assemblies', '/console/assemblees', t.nav.assemblies],
+        ['volunteers', '/console/benevoles', t.nav.volunteers],
         ['residents', '/console/rgpd', t.nav.residents],
       ]
     : [

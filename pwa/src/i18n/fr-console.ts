@@ -49,6 +49,7 @@ export const frConsole = {
     recipients: 'Destinataires',
     assemblies: 'Assemblées',
     residents: 'Demandes RGPD',
+    volunteers: 'Bénévoles',
   },
 
   list: {
@@ -377,6 +378,29 @@ export const frConsole = {
     add: 'Ajouter un destinataire',
     addSubmit: 'Ajouter',
     added: 'Destinataire ajouté.',
+  },
+
+  volunteers: {
+    title: 'Comptes des bénévoles',
+    empty: 'Aucun compte de bénévole.',
+    name: 'Nom affiché',
+    email: 'E-mail de connexion',
+    state: 'État',
+    active: 'Actif',
+    disabled: 'Désactivé',
+    actions: 'Actions',
+    disable: (n: string) => `Désactiver le compte de ${n}`,
+    enable: (n: string) => `Réactiver le compte de ${n}`,
+    signOut: (n: string) => `Déconnecter les appareils de ${n}`,
+    confirmDisable: (n: string) => `Désactiver le compte de ${n} ? Ses appareils sont déconnectés tout de suite ; ses contributions non envoyées restent sur son téléphone.`,
+    confirmSignOut: (n: string) => `Déconnecter tous les appareils de ${n} (téléphone perdu) ? Il ou elle pourra se reconnecter avec son mot de passe.`,
+    disabledDone: (n: string) => `Compte de ${n} désactivé.`,
+    enabledDone: (n: string) => `Compte de ${n} réactivé.`,
+    signedOut: (n: string) => `Appareils de ${n} déconnectés.`,
+    add: 'Créer un compte de bénévole',
+    password: 'Mot de passe provisoire (8 caractères au moins)',
+    addSubmit: 'Créer le compte',
+    added: (n: string) => `Compte de ${n} créé : donnez-lui l’e-mail et le mot de passe provisoire.`,
   },
 
   residents: {
