@@ -132,7 +132,8 @@ test('search, a new topic from two contributions, forward, an answer by link wit
   await waitFor('search in the URL', () => /q=securite/.test(page.url()));
   const expected = (await officerApi.get('/api/v1/contributions?q=securite&per_page=1')).total;
   await waitFor('search count', async () => (await page.locator('#result-count').textContent()).includes('pour « securite »'));
-  assert.equal(await listTotal(page), expected);
+  // The previous page stays on screen while the search loads: wait for its answer.
+  await waitFor('search total', async () => (await listTotal(page)) === expected);
   const mine = page.getByRole('row').filter({ hasText: 'Rue Francis de Pressensé' });
   await mine.waitFor();
   await checkScreen(page, 'search');
@@ -332,5 +333,33 @@ test('a volunteer who logs in on /console lands in the field app', async () => {
   await page.getByRole('link', { name: 'Nouvelle contribution' }).waitFor({ timeout: 30_000 });
   assert.equal(new URL(page.url()).pathname, '/');
   assert.equal(await page.getByRole('navigation', { name: 'Menu de la console' }).count(), 0);
+  await context.close();
+});
+
+test('the officer creates a volunteer account, who logs in; then disables it, and the volunteer is refused', async () => {
+  const { context, page } = await newDesktop(browser, server);
+  await consoleLogin(page, STAFF.officer);
+  await openMenu(page, 'Bénévoles');
+  await page.getByRole('heading', { level: 1, name: 'Comptes des bénévoles' }).waitFor();
+  const email = `nouvelle-${Date.now()}@exemple.fr`;
+  await page.getByLabel('Nom affiché').fill('Nouvelle Bénévole');
+  await page.getByLabel('E-mail de connexion').fill(email);
+  await page.getByLabel('Mot de passe provisoire (8 caractères au moins)').fill('formation-2026');
+  await page.getByRole('button', { name: 'Créer le compte' }).click();
+  await page.getByRole('row', { name: /Nouvelle Bénévole/ }).waitFor();
+  await checkScreen(page, 'volunteers');
+  // The new volunteer logs in with what the officer gave.
+  const vol = await apiClient(server, { email, password: 'formation-2026' });
+  assert.equal((await vol.get('/api/v1/me')).role, 'volunteer');
+
+  await page.getByRole('button', { name: 'Désactiver le compte de Nouvelle Bénévole' }).click();
+  await page.getByRole('button', { name: 'Réactiver le compte de Nouvelle Bénévole' }).waitFor();
+  const res = await fetch(server.url + '/api/v1/auth/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password: 'formation-2026' }),
+  });
+  assert.equal(res.status, 403);
+  assert.equal((await res.json()).error.code, 'account_disabled');
   await context.close();
 });
