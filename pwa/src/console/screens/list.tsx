@@ -348,7 +348,9 @@ export function ListScreen({ ctx, search }: { ctx: ConsoleCtx; search: string })
   const f = searchToFilter(search);
   const key = filterQuery(f).toString();
   const set = (nf: ListFilter) => ctx.navigate(listHref(nf));
-  const [page, reload] = useAsync(() => ctx.api.list(f, true), [key]);
+  // The answer carries the query it answers: while a new one loads, the
+  // previous rows stay, and the count keeps naming the search they are for.
+  const [page, reload] = useAsync(async () => ({ q: f.q, result: await ctx.api.list(f, true) }), [key]);
   const [q, setQ] = useState(f.q);
   useEffect(() => setQ(f.q), [f.q]);
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -359,7 +361,8 @@ export function ListScreen({ ctx, search }: { ctx: ConsoleCtx; search: string })
   };
   // A new filter is a new selection (never act on rows no longer shown).
   useEffect(clear, [filterQuery(f, false).toString()]);
-  const data = page.state === 'ok' ? page.data : undefined;
+  const data = page.state === 'ok' ? page.data.result : undefined;
+  const shownQ = page.state === 'ok' ? page.data.q : '';
   const countRef = useRef<HTMLParagraphElement>(null);
 
   return (
@@ -389,7 +392,7 @@ export function ListScreen({ ctx, search }: { ctx: ConsoleCtx; search: string })
         <Filters ctx={ctx} f={f} page={data} set={set} />
         <div class="c-results">
           <p class="c-result-count" id="result-count" role="status" ref={countRef} data-total={data ? String(data.total) : undefined}>
-            {data ? (f.q ? t.list.resultsFor(data.total, f.q) : t.list.results(data.total)) : page.state === 'loading' ? t.loading : ''}
+            {data ? (shownQ ? t.list.resultsFor(data.total, shownQ) : t.list.results(data.total)) : page.state === 'loading' ? t.loading : ''}
           </p>
           {data && <ExportButtons ctx={ctx} f={f} />}
           {data && (
