@@ -13,10 +13,9 @@ use crate::api::contributions::{readable, ContactView};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::startup::AppState;
-use crate::store::{AuditEntry, Contact};
+use crate::store::Contact;
 use actix_web::{post, web, HttpResponse};
-use chrono::Utc;
-use porte_voix_shared::{schema::Contribution, Role};
+use porte_voix_shared::schema::Contribution;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -58,15 +57,6 @@ pub struct EraseReport {
     pub erased: usize,
 }
 
-fn officer_only(p: &porte_voix_shared::Principal) -> Result<(), ApiError> {
-    if p.role != Role::Officer {
-        return Err(ApiError::Forbidden(
-            "only the participation officer handles residents' requests".into(),
-        ));
-    }
-    Ok(())
-}
-
 /// National form of a French number, digits only (`+33 6…` → `06…`).
 fn phone_key(p: &str) -> String {
     let digits: String = p.chars().filter(char::is_ascii_digit).collect();
@@ -100,12 +90,7 @@ fn matches(q: &ResidentQuery, c: &Contact) -> bool {
 }
 
 fn audit(state: &AppState, user: &str, action: &str, id: Uuid) -> Result<(), ApiError> {
-    state.store.append_audit(&AuditEntry {
-        at: Utc::now(),
-        user_id: user.to_owned(),
-        action: action.to_owned(),
-        target: id.to_string(),
-    })?;
+    crate::auth::audit::record(state.store.as_ref(), user, action, &id.to_string())?;
     Ok(())
 }
 
@@ -128,7 +113,7 @@ pub async fn find_resident_data(
     user: AuthUser,
     body: web::Json<ResidentQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    officer_only(&user.0)?;
+    crate::consolidation::topics::officer_only(&user.0)?;
     let q = body.into_inner();
     let usable = q.phone.as_deref().is_some_and(|p| phone_key(p).len() >= 6)
         || q.email.as_deref().is_some_and(|e| e.contains('@'))
@@ -186,7 +171,7 @@ pub async fn erase_resident_data(
     user: AuthUser,
     body: web::Json<EraseRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    officer_only(&user.0)?;
+    crate::consolidation::topics::officer_only(&user.0)?;
     let ids = body.into_inner().contribution_ids;
     if ids.is_empty() || ids.len() > 500 {
         return Err(ApiError::BadRequest(
@@ -214,7 +199,7 @@ mod tests {
             name: Some(name.into()),
             phone: Some(phone.into()),
             email: Some(email.into()),
-            received_at: Utc::now(),
+            received_at: chrono::Utc::now(),
             sent_by: "u".into(),
         }
     }

@@ -137,17 +137,13 @@ pub async fn login(
         .to_owned();
     // argon2 is deliberately slow and memory-hungry: its own thread.
     let ok = password::verify_on_worker(body.password, hash).await;
+    let known = user.as_ref().map(|u| u.id.clone());
     let Some(user) = user.filter(|_| ok) else {
         state.login_limiter.failed(&body.email, address);
         // The audit names the account when there is one, never the e-mail
         // typed (it may be someone's address mistyped into the wrong box).
-        let known = state.store.get_user_by_email(&body.email)?;
-        crate::auth::audit::record(
-            state.store.as_ref(),
-            known.as_ref().map_or("-", |u| u.id.as_str()),
-            "login.failed",
-            known.as_ref().map_or("-", |u| u.id.as_str()),
-        )?;
+        let who = known.as_deref().unwrap_or("-");
+        crate::auth::audit::record(state.store.as_ref(), who, "login.failed", who)?;
         return Err(ApiError::InvalidCredentials(
             "wrong e-mail or password".into(),
         ));
